@@ -1,0 +1,33 @@
+namespace PermitTracker.Domain;
+
+/// <summary>A city agency that owns sign-off steps, with the contact a resident can use.</summary>
+public sealed class Agency
+{
+    private Agency() { }
+
+    public Agency(string code, string name, string contactEmail, string contactPhone, string webPage)
+    {
+        if (string.IsNullOrWhiteSpace(code)) throw new DomainException("An agency needs a code, like DOB.");
+        if (string.IsNullOrWhiteSpace(name)) throw new DomainException($"Agency {code} needs a name.");
+        Code = code.Trim().ToUpperInvariant();
+        Name = name.Trim();
+        ContactEmail = contactEmail;
+        ContactPhone = contactPhone;
+        WebPage = webPage;
+    }
+
+    public string Code { get; private set; } = "";
+    public string Name { get; private set; } = "";
+    public string ContactEmail { get; private set; } = "";
+    public string ContactPhone { get; private set; } = "";
+    public string WebPage { get; private set; } = "";
+
+    public void UpdateContact(string name, string contactEmail, string contactPhone, string webPage)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new DomainException($"Agency {Code} needs a name.");
+        Name = name.Trim();
+        ContactEmail = contactEmail;
+        ContactPhone = contactPhone;
+        WebPage = webPage;
+    }
+}

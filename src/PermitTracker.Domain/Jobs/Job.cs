@@ -1,0 +1,152 @@
+using PermitTracker.Domain.Workflow;
+
+namespace PermitTracker.Domain.Jobs;
+
+/// <summary>
+/// One permit application: a graph of agency sign-off steps. Every change goes through a method here,
+/// which checks the spec's rules and records nothing when it refuses.
+/// </summary>
+public sealed class Job
+{
+    private readonly List<Step> _steps = [];
+
+    private Job() { }
+
+    public long Id { get; private set; }
+    public string JobNumber { get; private set; } = "";
+
+    /// <summary>Letters and digits of the job number, upper case: what a loose search matches (see <see cref="JobNumbers"/>).</summary>
+    public string JobNumberKey { get; private set; } = "";
+
+    public string PermitTypeCode { get; private set; } = "";
+
+    /// <summary>The template version the steps were copied from; null for a job created from an explicit step list.</summary>
+    public int? TemplateVersion { get; private set; }
+
+    public string Description { get; private set; } = "";
+    public Address Address { get; private set; } = null!;
+    public ApplicantContact? Applicant { get; private set; }
+    public DateTimeOffset SubmittedAt { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? WithdrawnAt { get; private set; }
+    public string? WithdrawalReason { get; private set; }
+
+    /// <summary>The sequence number of the last recorded event; each new event takes the next.</summary>
+    public int LastEventSequence { get; private set; }
+
+    /// <summary>Optimistic-concurrency token (PostgreSQL xmin): two writers of one job never both win.</summary>
+    public uint RowVersion { get; private set; }
+
+    public IReadOnlyList<Step> Steps => _steps;
+
+    public IEnumerable<StepEvent> Events => _steps.SelectMany(s => s.Events);
+
+    public static Job Create(
+        string jobNumber,
+        string permitTypeCode,
+        int? templateVersion,
+        Address address,
+        DateTimeOffset submittedAt,
+        ApplicantContact? applicant,
+        string description,
+        IReadOnlyList<StepDefinition> steps,
+        TimeProvider clock)
+    {
+        var canonical = JobNumbers.Canonical(jobNumber ?? "");
+        if (JobNumbers.SearchKey(canonical).Length == 0)
+            throw new DomainException("A job needs a job number with at least one letter or digit.");
+        if (canonical.Length > 40) throw new DomainException($"Job number '{canonical[..40]}...' is longer than 40 characters.");
+        if (string.IsNullOrWhiteSpace(permitTypeCode)) throw new DomainException($"Job {canonical} needs a permit type.");
+        if (string.IsNullOrWhiteSpace(address.HouseNumber) || string.IsNullOrWhiteSpace(address.Street))
+            throw new DomainException($"Job {canonical} needs an address with a house number and a street.");
+        var now = clock.GetUtcNow();
+        if (submittedAt > now)
+            throw new DomainException($"Job {canonical} cannot be submitted in the future ({submittedAt:u}; now is {now:u}).");
+        StepGraph.Validate(steps);
+
+        var job = new Job
+        {
+            JobNumber = canonical,
+            JobNumberKey = JobNumbers.SearchKey(canonical),
+            PermitTypeCode = permitTypeCode.Trim().ToUpperInvariant(),
+            TemplateVersion = templateVersion,
+            Address = address,
+            Applicant = applicant,
+            Description = description.Trim(),
+            SubmittedAt = submittedAt.ToUniversalTime(),
+            CreatedAt = now,
+        };
+        for (var i = 0; i < steps.Count; i++) job._steps.Add(new Step(steps[i], i));
+        return job;
+    }
+
+    public static Job CreateFromTemplate(
+        string jobNumber, WorkflowTemplate template, Address address, DateTimeOffset submittedAt,
+        ApplicantContact? applicant, string description, TimeProvider clock) =>
+        Create(jobNumber, template.PermitTypeCode, template.Version, address, submittedAt, applicant, description, template.Steps, clock);
+
+    public Step Step(string stepKey) =>
+        _steps.FirstOrDefault(s => s.Key == stepKey)
+        ?? throw new DomainException($"Job {JobNumber} has no step '{stepKey}'.");
+
+    /// <summary>The current status of a step, Waiting included.</summary>
+    public StepStatus StatusOf(string stepKey) => JobHistory.Replay(this, Events).StatusOf(stepKey);
+
+    public JobState State
+    {
+        get
+        {
+            if (_steps.Any(s => s.RecordedStatus == StepStatus.Rejected)) return JobState.Denied;
+            if (WithdrawnAt is not null) return JobState.Withdrawn;
+            return _steps.All(s => s.RecordedStatus.IsFinished()) ? JobState.Complete : JobState.Open;
+        }
+    }
+
+    /// <summary>
+    /// Records "step entered status at occurredAt". Refuses (and records nothing) when the move is not allowed
+    /// from the step's status at that instant, when the instant is in the future, before the job's submission
+    /// or before the step's latest event, or when it would make a later event of the job invalid.
+    /// </summary>
+    public StepEvent RecordMove(string stepKey, StepStatus to, DateTimeOffset occurredAt, string actor, string? note, TimeProvider clock)
+    {
+        var step = Step(stepKey);
+        var now = clock.GetUtcNow();
+        occurredAt = occurredAt.ToUniversalTime();
+        if (string.IsNullOrWhiteSpace(actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.");
+        if (occurredAt > now)
+            throw new MoveRefusedException($"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).");
+        if (step.LastEventAt is { } last && occurredAt < last)
+            throw new MoveRefusedException(
+                $"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is before the step's latest event ({last:u}); a step's events are recorded in order.");
+
+        var stepEvent = new StepEvent(step.Key, LastEventSequence + 1, to, occurredAt, now, actor.Trim(), note);
+        step.Append(stepEvent);
+        try
+        {
+            JobHistory.Replay(this, Events);
+        }
+        catch (MoveRefusedException)
+        {
+            step.Remove(stepEvent);
+            throw;
+        }
+        LastEventSequence = stepEvent.Sequence;
+        return stepEvent;
+    }
+
+    /// <summary>The applicant withdrew the job: every clock stops at that instant, and no further move is accepted.</summary>
+    public void Withdraw(DateTimeOffset at, string reason, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        at = at.ToUniversalTime();
+        if (State is JobState.Denied or JobState.Withdrawn or JobState.Complete)
+            throw new DomainException($"Job {JobNumber} is {State.ToString().ToLowerInvariant()}; it cannot be withdrawn.");
+        if (string.IsNullOrWhiteSpace(reason)) throw new DomainException($"Withdrawing job {JobNumber} needs a reason.");
+        if (at > now) throw new DomainException($"Job {JobNumber} cannot be withdrawn in the future ({at:u}).");
+        if (at < SubmittedAt) throw new DomainException($"Job {JobNumber} cannot be withdrawn before it was submitted.");
+        if (Events.Any(e => e.OccurredAt > at))
+            throw new DomainException($"Job {JobNumber} has events after {at:u}; a withdrawal must come after them.");
+        WithdrawnAt = at;
+        WithdrawalReason = reason.Trim();
+    }
+}

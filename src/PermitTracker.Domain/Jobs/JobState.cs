@@ -1,0 +1,9 @@
+namespace PermitTracker.Domain.Jobs;
+
+public enum JobState
+{
+    Open,
+    Complete,
+    Denied,
+    Withdrawn,
+}

@@ -1,0 +1,80 @@
+namespace PermitTracker.Domain.Timeline;
+
+// The inputs and outputs of the timeline engine: every figure of ../shared/spec/metrics.md for one job.
+// These names are the contract between the engine, the read model, the API and the pages.
+
+/// <summary>A step as the engine sees it. <see cref="Position"/> is the job's step order (spec: "Ties").</summary>
+public sealed record TimelineStep(
+    string Key,
+    string Name,
+    string AgencyCode,
+    IReadOnlyList<string> DependsOn,
+    int? TargetBusinessDays,
+    int Position);
+
+/// <summary>One recorded event. <see cref="Sequence"/> is the recording order, used only to break ties of equal instants.</summary>
+public sealed record TimelineEvent(string StepKey, StepStatus Status, DateTimeOffset OccurredAt, int Sequence);
+
+public sealed record TimelineInput(
+    DateTimeOffset SubmittedAt,
+    IReadOnlyList<TimelineStep> Steps,
+    IReadOnlyList<TimelineEvent> Events,
+    DateTimeOffset? WithdrawnAt = null);
+
+public enum TargetStatus
+{
+    OnTrack,
+    AtRisk,
+    Overdue,
+}
+
+/// <summary>Who held time: an agency code, or "applicant".</summary>
+public static class Holders
+{
+    public const string Applicant = "applicant";
+}
+
+public sealed record StepFigures(
+    string Key,
+    string Name,
+    string AgencyCode,
+    int Position,
+    StepStatus Status,
+    DateTimeOffset? ReadyAt,
+    DateTimeOffset? FinishedAt,
+    /// <summary>The direct prerequisite that finished last (made the step ready); null without prerequisites or while Waiting.</summary>
+    string? BindingStepKey,
+    /// <summary>While Waiting: every unfinished direct prerequisite, in step order.</summary>
+    IReadOnlyList<string> BlockedBy,
+    TimeSpan DaysOpen,
+    TimeSpan DaysWithAgency,
+    TimeSpan DaysWithApplicant,
+    int CorrectionCycles,
+    TimeSpan DaysBlocked,
+    DateTimeOffset OwnDoneAt,
+    TimeSpan DaysWaitingOnOtherAgencies,
+    /// <summary>Holder ("applicant" or agency code) -> time; the values add up to DaysWaitingOnOtherAgencies.</summary>
+    IReadOnlyDictionary<string, TimeSpan> WaitingAttribution,
+    int BusinessDaysWithAgency,
+    int? TargetBusinessDays,
+    TargetStatus? TargetStatus);
+
+/// <summary>One piece of the critical path: a chain step's time held by its agency, or by the applicant (its ChangesRequested time).</summary>
+public sealed record CriticalPathPiece(string StepKey, string Holder, TimeSpan Duration);
+
+public sealed record HoldingItem(string StepKey, string Holder, StepStatus Status, TimeSpan SoFar, IReadOnlyList<string> WaitingOn);
+
+public sealed record JobTimeline(
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset AsOf,
+    Jobs.JobState State,
+    /// <summary>Completed, denied or withdrawn instant; null while open.</summary>
+    DateTimeOffset? EndedAt,
+    TimeSpan Elapsed,
+    IReadOnlyList<StepFigures> Steps,
+    /// <summary>The critical-path chain in time order, from submission to the end of the job (or as_of).</summary>
+    IReadOnlyList<CriticalPathPiece> CriticalPath,
+    /// <summary>Holder -> time on the critical path; adds up to Elapsed.</summary>
+    IReadOnlyDictionary<string, TimeSpan> Shares,
+    /// <summary>Open jobs only: who holds the job now.</summary>
+    IReadOnlyList<HoldingItem> NowHolding);
