@@ -1,26 +1,33 @@
-var builder = WebApplication.CreateBuilder(args);
+using PermitTracker.Web.Commands;
+using PermitTracker.Web.Infrastructure;
+using Serilog;
 
-// Add services to the container.
-builder.Services.AddRazorPages();
-
-var app = builder.Build();
-
-// Configure the HTTP request pipeline.
-if (!app.Environment.IsDevelopment())
+// One program, two faces: `PermitTracker.Web COMMAND ...` runs a command-line command against the
+// database (see Commands/), and without a command it serves the portal.
+Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
+try
 {
-    app.UseExceptionHandler("/Error");
-    // The default HSTS value is 30 days. You may want to change this for production scenarios, see https://aka.ms/aspnetcore-hsts.
-    app.UseHsts();
+    var command = CommandLine.Find(args);
+    var builder = WebApplication.CreateBuilder(command is null ? args : []);
+    builder.AddPermitTracker();
+    var app = builder.Build();
+
+    if (command is not null) return await command.RunAsync(app.Services, args[1..]);
+
+    await app.PrepareDatabaseAsync();
+    app.UsePermitTracker();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    Log.Fatal(ex, "PermitTracker stopped unexpectedly");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
 }
 
-app.UseHttpsRedirection();
-
-app.UseRouting();
-
-app.UseAuthorization();
-
-app.MapStaticAssets();
-app.MapRazorPages()
-   .WithStaticAssets();
-
-app.Run();
+/// <summary>Lets WebApplicationFactory find the entry point in tests.</summary>
+public partial class Program;

@@ -21,7 +21,6 @@ public sealed class StepEvent
     }
 
     public long Id { get; private set; }
-    public long JobId { get; private set; }
     public long StepId { get; private set; }
     public string StepKey { get; private set; } = "";
     public int Sequence { get; private set; }

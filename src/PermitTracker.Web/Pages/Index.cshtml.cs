@@ -1,12 +1,35 @@
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data;
+using PermitTracker.Domain;
 
 namespace PermitTracker.Web.Pages;
 
-public class IndexModel : PageModel
+public sealed class IndexModel(PermitsDbContext db) : PageModel
 {
-    public void OnGet()
-    {
+    public IReadOnlyList<AgencyCard> Agencies { get; private set; } = [];
+    public IReadOnlyList<RecentJob> RecentJobs { get; private set; } = [];
 
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Agencies = await db.Agencies.AsNoTracking()
+            .OrderBy(a => a.Name)
+            .Select(a => new AgencyCard(a.Code, a.Name, a.ContactPhone, a.WebPage))
+            .ToListAsync(cancellationToken);
+        RecentJobs = await db.Jobs.AsNoTracking()
+            .OrderByDescending(j => j.SubmittedAt)
+            .Take(8)
+            .Select(j => new RecentJob(
+                j.JobNumber,
+                j.Address.HouseNumber + " " + j.Address.Street + ", " + (j.Address.Borough ?? j.Address.City),
+                j.PermitTypeCode,
+                j.SubmittedAt,
+                j.Steps.Count(s => s.RecordedStatus == StepStatus.Approved || s.RecordedStatus == StepStatus.NotRequired || s.RecordedStatus == StepStatus.Rejected),
+                j.Steps.Count))
+            .ToListAsync(cancellationToken);
     }
+
+    public sealed record AgencyCard(string Code, string Name, string Phone, string WebPage);
+
+    public sealed record RecentJob(string JobNumber, string Address, string PermitType, DateTimeOffset SubmittedAt, int StepsFinished, int StepsTotal);
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# ./run.sh            runs the portal on http://127.0.0.1:5000 (ASPNETCORE_URLS overrides)
+# ./run.sh COMMAND    runs a command against the same database: migrate, seed, ... (./run.sh help lists them)
+#
+# With ConnectionStrings__Permits set, that server is used and no local PostgreSQL is started. Otherwise a
+# local cluster is started (and created the first time) in $PERMITS_PGDIR (default /var/lib/permittracker),
+# on port $PERMITS_PGPORT (default 5544); its data persists between runs.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/postgres.sh
+
+if [ -z "${ConnectionStrings__Permits:-}" ]; then
+  pgdir=${PERMITS_PGDIR:-/var/lib/permittracker}
+  pgport=${PERMITS_PGPORT:-5544}
+  pg_ensure_binaries
+  if ! pg_is_running "$pgdir"; then
+    echo "Starting local PostgreSQL in $pgdir on 127.0.0.1:$pgport ..." >&2
+    pg_start_cluster "$pgdir" "$pgport"
+  fi
+  export ConnectionStrings__Permits="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=permits"
+  # The database itself is created by the app's migrate step; the server must just accept connections.
+fi
+
+export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:5000}
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+out=.build/web
+dotnet publish src/PermitTracker.Web -c Release -o "$out" --nologo -v quiet >&2
+export ASPNETCORE_CONTENTROOT="$PWD/$out"
+exec dotnet "$out/PermitTracker.Web.dll" "$@"

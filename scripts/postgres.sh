@@ -1,0 +1,55 @@
+# Sourced by run.sh and test.sh: find the PostgreSQL binaries (installing Debian's package when they are
+# missing) and start a cluster of our own. initdb and postgres refuse to run as root, so as root they run
+# as the postgres user, and the cluster lives outside /root, where that user can reach it.
+
+pg_bindir() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+pg_ensure_binaries() {
+  if [ -z "$(pg_bindir)" ] || [ ! -x "$(pg_bindir)/initdb" ]; then
+    echo "PostgreSQL binaries not found: installing Debian's postgresql package..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2 \
+      || { echo "Could not install PostgreSQL (apt-get install -y postgresql)." >&2; return 1; }
+  fi
+}
+
+# pg_as_owner CMD ARGS...: run a server binary as the cluster owner.
+pg_as_owner() {
+  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_free_port START: the first TCP port from START that nothing listens on.
+pg_free_port() {
+  local port=$1
+  while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# pg_start_cluster DIR PORT [extra server options]: initdb DIR when empty, then start it on 127.0.0.1:PORT.
+pg_start_cluster() {
+  local dir=$1 port=$2; shift 2
+  local bin; bin=$(pg_bindir)
+  mkdir -p "$dir"
+  if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$dir"; fi
+  chmod 700 "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    pg_as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; return 1; }
+  fi
+  pg_as_owner mkdir -p "$dir/socket"
+  pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 $*" start >/dev/null \
+    || { tail -n 20 "$dir/server.log" >&2; return 1; }
+}
+
+pg_stop_cluster() {
+  local dir=$1
+  pg_as_owner "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+pg_is_running() {
+  local dir=$1
+  pg_as_owner "$(pg_bindir)/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
+}
