@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
@@ -15,6 +16,25 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbCo
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Step> Steps => Set<Step>();
     public DbSet<StepEvent> StepEvents => Set<StepEvent>();
+
+    /// <summary>
+    /// Two writers of one job both took the same next event sequence: the unique index caught the second
+    /// before the xmin check could. Either way it is the same stale write, so callers see one exception type.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException
+                                           && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: EventSequenceIndex })
+        {
+            throw new DbUpdateConcurrencyException("Another writer recorded an event on this job first.", ex, ex.Entries);
+        }
+    }
+
+    internal const string EventSequenceIndex = "ix_step_events_step_id_sequence";
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PermitsDbContext).Assembly);

@@ -50,10 +50,11 @@ public static class HostSetup
     /// <summary>Applies migrations, and seeds the demo data when the database has none.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
+        if (!app.Configuration.GetValue("Database:MigrateOnStart", true)) return;
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         await db.Database.MigrateAsync();
-        if (!await db.Agencies.AnyAsync())
+        if (app.Configuration.GetValue("Seed:DemoDataWhenEmpty", true) && !await db.Agencies.AnyAsync())
         {
             var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
             Log.Information("Seeded an empty database: {ReferenceRows} reference rows, {DemoJobs} demo jobs", result.ReferenceRowsAdded, result.DemoJobsAdded);

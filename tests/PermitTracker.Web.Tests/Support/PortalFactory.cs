@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PermitTracker.Data;
+
+namespace PermitTracker.Web.Tests.Support;
+
+/// <summary>The portal in-process over its own database. Tests choose whether the demo data is seeded.</summary>
+public sealed class PortalFactory(string connectionString, bool seedDemoData = false, TimeProvider? clock = null, bool migrateOnStart = true)
+    : WebApplicationFactory<Program>
+{
+    public string ConnectionString => connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Permits", connectionString);
+        builder.UseSetting("Seed:DemoDataWhenEmpty", seedDemoData ? "true" : "false");
+        builder.UseSetting("Database:MigrateOnStart", migrateOnStart ? "true" : "false");
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        if (clock is not null)
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(clock)));
+    }
+
+    public PermitsDbContext OpenDb() => PermitsDatabase.Open(connectionString);
+}

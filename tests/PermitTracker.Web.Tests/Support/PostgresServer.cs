@@ -1,0 +1,80 @@
+using Npgsql;
+using PermitTracker.Data;
+using Microsoft.EntityFrameworkCore;
+using Testcontainers.PostgreSql;
+
+namespace PermitTracker.Web.Tests.Support;
+
+/// <summary>
+/// The PostgreSQL server the tests use, in the order test.sh documents: PERMITS_TEST_DB; else a
+/// Testcontainers server where a Docker engine answers; else the tests fail loudly (never skip).
+/// It migrates one template database, and each test class copies it (CREATE DATABASE ... TEMPLATE),
+/// which takes milliseconds and keeps classes independent.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private PostgreSqlContainer? _container;
+    private string _serverConnectionString = "";
+    private string _templateName = "";
+
+    public async Task InitializeAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("PERMITS_TEST_DB");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            _serverConnectionString = configured;
+        }
+        else
+        {
+            try
+            {
+                _container = new PostgreSqlBuilder("postgres:15-alpine").Build();
+                await _container.StartAsync();
+                _serverConnectionString = _container.GetConnectionString();
+            }
+            catch (Exception ex)
+            {
+                throw new InvalidOperationException(
+                    "No PostgreSQL for the tests: set PERMITS_TEST_DB to a server where tests may create databases, " +
+                    "start a Docker engine for Testcontainers, or run ./test.sh, which starts a throwaway cluster. " + ex.Message, ex);
+            }
+        }
+
+        _templateName = $"permits_template_{Guid.NewGuid():N}";
+        await ExecuteAsync($"CREATE DATABASE \"{_templateName}\"");
+        await using var db = PermitsDatabase.Open(ConnectionStringFor(_templateName));
+        await db.Database.MigrateAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_container is not null) await _container.DisposeAsync();
+    }
+
+    /// <summary>A new, migrated, empty database of its own.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"permits_test_{Guid.NewGuid():N}";
+        await ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{_templateName}\"");
+        return ConnectionStringFor(name);
+    }
+
+    public string ConnectionStringFor(string database) =>
+        new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = database, IncludeErrorDetail = true }.ConnectionString;
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_serverConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "PostgreSQL";
+}
