@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using PermitTracker.Data.Access;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
@@ -16,6 +17,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbCo
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Step> Steps => Set<Step>();
     public DbSet<StepEvent> StepEvents => Set<StepEvent>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     /// <summary>
     /// Two writers of one job both took the same next event sequence: the unique index caught the second
@@ -30,7 +32,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbCo
         catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException
                                            && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: EventSequenceIndex })
         {
-            throw new DbUpdateConcurrencyException("Another writer recorded an event on this job first.", ex, ex.Entries);
+            throw new DbUpdateConcurrencyException("Another writer recorded an event on this job first.", ex);
         }
     }
 
