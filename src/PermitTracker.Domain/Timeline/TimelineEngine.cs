@@ -29,6 +29,7 @@ public static class TimelineEngine
 
     /// <summary>A step seen in one snapshot.</summary>
     /// <param name="Snapshot">The snapshot its prerequisites are seen in: its finishing event if finished, else the one asked for.</param>
+    /// <param name="Blockers">The unfinished direct prerequisites, in step order: while Waiting, or when it was waived while Waiting.</param>
     /// <param name="WaivedWhileWaiting">Finished while a prerequisite was unfinished: ready at the instant it finished.</param>
     private readonly record struct StepView(
         int Step,
@@ -238,7 +239,7 @@ public static class TimelineEngine
                 view.ReadyAt,
                 view.FinishedAt,
                 view.Binding is { } b ? _steps[b].Key : null,
-                [.. view.Blockers.Select(i => _steps[i].Key)],
+                view.IsWaiting ? [.. view.Blockers.Select(i => _steps[i].Key)] : [],
                 daysOpen,
                 daysOpen - withApplicant,
                 withApplicant,
@@ -352,7 +353,7 @@ public static class TimelineEngine
             if (finish is { } f)
             {
                 if (unfinished.Length > 0)
-                    return new StepView(step, seenAt, recorded, f.At, f.At, null, [], WaivedWhileWaiting: true);
+                    return new StepView(step, seenAt, recorded, f.At, f.At, null, unfinished, WaivedWhileWaiting: true);
                 var (readyAt, binding) = ReadyAt(step, seenAt);
                 return new StepView(step, seenAt, recorded, readyAt, f.At, binding, [], false);
             }
