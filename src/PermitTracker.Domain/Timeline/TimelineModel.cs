@@ -57,7 +57,13 @@ public sealed record StepFigures(
     IReadOnlyDictionary<string, TimeSpan> WaitingAttribution,
     int BusinessDaysWithAgency,
     int? TargetBusinessDays,
-    TargetStatus? TargetStatus);
+    TargetStatus? TargetStatus,
+    /// <summary>
+    /// True while a step of this step's own agency that it depends on (directly or transitively) is unfinished:
+    /// own_done is not reached yet, DaysWaitingOnOtherAgencies is 0, and OwnDoneAt then only marks the end of
+    /// the measured interval (ready_at, or as_of while Waiting). Added by the timeline engine; optional.
+    /// </summary>
+    bool OwnWorkPending = false);
 
 /// <summary>One piece of the critical path: a chain step's time held by its agency, or by the applicant (its ChangesRequested time).</summary>
 public sealed record CriticalPathPiece(string StepKey, string Holder, TimeSpan Duration);

@@ -1,0 +1,126 @@
+namespace PermitTracker.Domain.Timeline;
+
+/// <summary>
+/// The city's clock and calendar: its one time zone and its holidays (spec: "Counting days").
+/// Every duration of the spec is measured between local wall-clock readings, so a day is always 24 hours
+/// and a daylight-saving change neither adds nor removes an hour.
+/// </summary>
+public sealed class CityCalendar
+{
+    private readonly HashSet<DateOnly> _holidays;
+    private readonly DateOnly[] _sortedHolidays;
+
+    public CityCalendar(TimeZoneInfo? zone = null, IEnumerable<DateOnly>? holidays = null)
+    {
+        Zone = zone ?? TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        _holidays = [.. holidays ?? []];
+        _sortedHolidays = [.. _holidays.Order()];
+    }
+
+    /// <summary>The city's default: America/New_York with the given holidays (the administrator's table).</summary>
+    public static CityCalendar NewYork(IEnumerable<DateOnly> holidays) =>
+        new(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"), holidays);
+
+    public TimeZoneInfo Zone { get; }
+
+    public IReadOnlyCollection<DateOnly> Holidays => _sortedHolidays;
+
+    public bool IsHoliday(DateOnly date) => _holidays.Contains(date);
+
+    /// <summary>The local wall-clock time of an instant, as a clock on a wall in the city shows it.</summary>
+    public DateTime ToLocal(DateTimeOffset instant) =>
+        DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(instant, Zone).DateTime, DateTimeKind.Unspecified);
+
+    /// <summary>The instant a local wall-clock time in the city names (an imported "2026-01-07 10:00").</summary>
+    /// <remarks>
+    /// A time skipped by the spring-forward change does not exist; it is read with the offset in force before
+    /// the change (02:30 becomes 03:30 EDT). A repeated fall-back time is read as its first occurrence.
+    /// </remarks>
+    public DateTimeOffset FromLocal(DateTime local)
+    {
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        TimeSpan offset;
+        if (Zone.IsInvalidTime(local)) offset = Zone.GetUtcOffset(local.AddHours(-3));
+        else if (Zone.IsAmbiguousTime(local)) offset = Zone.GetAmbiguousTimeOffsets(local).Max();
+        else offset = Zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset).ToUniversalTime();
+    }
+
+    /// <summary>
+    /// The local wall-clock reading used to measure durations: <see cref="ToLocal"/>, except during the second
+    /// pass of a repeated fall-back hour, where it stays at the end of that hour.
+    /// </summary>
+    /// <remarks>
+    /// Why: the wall clock runs backwards once a year (01:59 EDT -> 01:00 EST). Taken literally, an interval
+    /// inside that hour could last a negative time, and sums of pieces would no longer add up. Holding the
+    /// reading still while the clock repeats the hour keeps every duration non-negative and additive, and it
+    /// changes nothing outside that hour: 2022-11-05 23:00 -> 2022-11-10 00:00 is still 4 days 1 hour.
+    /// </remarks>
+    public DateTime ClockReading(DateTimeOffset instant)
+    {
+        var local = ToLocal(instant);
+        if (!Zone.IsAmbiguousTime(local)) return local;
+        var offsets = Zone.GetAmbiguousTimeOffsets(local);
+        var first = offsets.Max();
+        var second = offsets.Min();
+        if (Zone.GetUtcOffset(instant) == first) return local;
+        // Second pass: find the instant the clock was turned back (it lies within one repeat length before
+        // this instant) and read the wall clock just before it.
+        var lo = instant.UtcTicks - (first - second).Ticks; // still on the first offset
+        var hi = instant.UtcTicks; // already on the second offset
+        while (hi - lo > 1)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (Zone.GetUtcOffset(new DateTimeOffset(mid, TimeSpan.Zero)) == first) lo = mid;
+            else hi = mid;
+        }
+        return DateTime.SpecifyKind(new DateTime(hi, DateTimeKind.Unspecified) + first, DateTimeKind.Unspecified);
+    }
+
+    /// <summary>
+    /// b - a measured on the local wall clock (spec: "Counting days"): a day is always 24 hours. It never
+    /// disagrees in sign with b - a, and Between(a, b) + Between(b, c) == Between(a, c) exactly, which is what
+    /// lets the critical-path shares add up to the elapsed time to the tick.
+    /// </summary>
+    public TimeSpan Between(DateTimeOffset a, DateTimeOffset b) => ClockReading(b) - ClockReading(a);
+
+    /// <summary>
+    /// Business days of [a, b): the local dates d with date(a) &lt; d &lt;= date(b) that are Monday-Friday and
+    /// not a holiday (spec: "Counting days"). Counted arithmetically, so a long interval costs nothing.
+    /// </summary>
+    public int BusinessDays(DateTimeOffset a, DateTimeOffset b)
+    {
+        if (b <= a) return 0;
+        var from = DateOnly.FromDateTime(ToLocal(a));
+        var to = DateOnly.FromDateTime(ToLocal(b));
+        if (to <= from) return 0;
+        var weekdays = (int)(WeekdaysUpTo(to) - WeekdaysUpTo(from));
+        foreach (var holiday in _sortedHolidays)
+        {
+            if (holiday <= from) continue;
+            if (holiday > to) break;
+            if (holiday.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) weekdays--;
+        }
+        return weekdays;
+    }
+
+    /// <summary>Calendar days of a duration: floor(duration / 24 h), in whole ticks so no rounding creeps in.</summary>
+    public static int CalendarDays(TimeSpan duration)
+    {
+        var days = Math.DivRem(duration.Ticks, TimeSpan.TicksPerDay, out var rest);
+        if (rest < 0) days--;
+        return checked((int)days);
+    }
+
+    /// <summary>Exact fractional days of a duration, for averages and percentiles (shown with one decimal).</summary>
+    public static decimal ExactDays(TimeSpan duration) => (decimal)duration.Ticks / TimeSpan.TicksPerDay;
+
+    /// <summary>Weekdays (Mon-Fri) among the dates 0001-01-01 .. date, which was a Monday.</summary>
+    private static long WeekdaysUpTo(DateOnly date)
+    {
+        long n = date.DayNumber + 1; // dates counted, day number 0 being Monday 0001-01-01
+        var weeks = n / 7;
+        var rest = n % 7; // the leftover days start on a Monday
+        return (weeks * 5) + Math.Min(rest, 5);
+    }
+}
