@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data.Access;
+using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
@@ -18,6 +19,8 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbCo
     public DbSet<Step> Steps => Set<Step>();
     public DbSet<StepEvent> StepEvents => Set<StepEvent>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<JobFiguresRow> JobFigures => Set<JobFiguresRow>();
+    public DbSet<StepFiguresRow> StepFigures => Set<StepFiguresRow>();
 
     /// <summary>
     /// Two writers of one job both took the same next event sequence: the unique index caught the second

@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using PermitTracker.Data.ReadModel;
+using PermitTracker.Domain.Jobs;
+
+namespace PermitTracker.Data.Configurations;
+
+internal sealed class JobFiguresConfiguration : IEntityTypeConfiguration<JobFiguresRow>
+{
+    public void Configure(EntityTypeBuilder<JobFiguresRow> builder)
+    {
+        builder.ToTable("job_figures");
+        builder.HasKey(j => j.JobId);
+        builder.Property(j => j.JobId).ValueGeneratedNever();
+        builder.HasOne<Job>().WithOne().HasForeignKey<JobFiguresRow>(j => j.JobId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(j => j.JobNumber).HasMaxLength(40);
+        builder.Property(j => j.PermitTypeCode).HasMaxLength(10);
+        builder.Property(j => j.Borough).HasMaxLength(40);
+        builder.Property(j => j.State).HasMaxLength(20);
+        builder.Property(j => j.TailHolder).HasMaxLength(20);
+        builder.Property(j => j.SharesUs).HasColumnType("jsonb");
+        builder.Property(j => j.CriticalPath).HasColumnType("jsonb");
+        builder.HasIndex(j => new { j.State, j.SubmittedAt });
+        builder.HasIndex(j => new { j.PermitTypeCode, j.SubmittedAt });
+    }
+}
+
+internal sealed class StepFiguresConfiguration : IEntityTypeConfiguration<StepFiguresRow>
+{
+    public void Configure(EntityTypeBuilder<StepFiguresRow> builder)
+    {
+        builder.ToTable("step_figures");
+        builder.HasKey(s => s.StepId);
+        builder.Property(s => s.StepId).ValueGeneratedNever();
+        builder.HasOne<Step>().WithOne().HasForeignKey<StepFiguresRow>(s => s.StepId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(s => s.JobId);
+        builder.HasIndex(s => new { s.AgencyCode, s.Status });
+        builder.Property(s => s.StepKey).HasMaxLength(40);
+        builder.Property(s => s.StepName).HasMaxLength(200);
+        builder.Property(s => s.AgencyCode).HasMaxLength(10);
+        builder.Property(s => s.Status).HasMaxLength(20);
+        builder.Property(s => s.BindingStepKey).HasMaxLength(40);
+        builder.Property(s => s.BlockedBy).HasColumnType("text[]");
+        builder.Property(s => s.WaitingAttributionUs).HasColumnType("jsonb");
+        builder.Property(s => s.WaitingTailHolder).HasMaxLength(20);
+    }
+}
