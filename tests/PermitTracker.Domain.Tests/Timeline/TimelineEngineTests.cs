@@ -273,6 +273,45 @@ public sealed class TimelineEngineTests
         Assert.Equal(["S1"], waiting.WaitingOn);
     }
 
+    [Fact]
+    public void Events_at_the_withdrawal_instant_count_and_later_ones_do_not()
+    {
+        var job = Job()
+            .Step("S1", "DOB")
+            .Step("S2", "FDNY")
+            .Event("S1", Approved, "2026-03-04 09:00")
+            .Event("S2", InReview, "2026-03-06 09:00")
+            .Withdrawn("2026-03-04 09:00");
+        var timeline = job.Compute();
+        Assert.Equal(JobState.Withdrawn, timeline.State);
+        Assert.Equal(Approved, timeline.Step("S1").Status);
+        Assert.Equal(Ready, timeline.Step("S2").Status);
+        Assert.Equal(Days(2), timeline.Step("S2").DaysOpen);
+    }
+
+    [Fact]
+    public void A_withdrawal_after_the_job_was_complete_is_ignored()
+    {
+        var job = Job()
+            .Step("S1", "DOB")
+            .Event("S1", Approved, "2026-03-04 09:00")
+            .Withdrawn("2026-03-05 09:00");
+        var timeline = job.Compute();
+        Assert.Equal(JobState.Complete, timeline.State);
+        Assert.Equal(job.At("2026-03-04 09:00"), timeline.EndedAt);
+    }
+
+    [Fact]
+    public void Events_before_the_submission_are_ignored()
+    {
+        var job = Job()
+            .Step("S1", "DOB")
+            .Event("S1", Approved, "2026-03-01 09:00");
+        var timeline = job.Compute();
+        Assert.Equal(JobState.Open, timeline.State);
+        Assert.Equal(Ready, timeline.Step("S1").Status);
+    }
+
     // ---- Open jobs at several instants ----
 
     [Fact]
@@ -450,6 +489,65 @@ public sealed class TimelineEngineTests
         Assert.Equal(Days(6), issue.DaysWaitingOnOtherAgencies);
         Assert.Equal(Held(("FDNY", Days(6))), issue.WaitingAttribution);
         Assert.Equal(Days(10), issue.DaysBlocked);
+    }
+
+    // ---- Zero-length time and the applicant's time while Waiting ----
+
+    [Fact]
+    public void A_step_signed_off_the_instant_it_was_ready_adds_no_piece_to_the_path()
+    {
+        var job = Job()
+            .Step("S1", "DOB")
+            .Step("S2", "FDNY", ["S1"])
+            .Event("S1", Approved, "2026-03-03 09:00")
+            .Event("S2", Approved, "2026-03-03 09:00");
+        var timeline = job.Compute();
+        Assert.Equal(TimeSpan.Zero, timeline.Step("S2").DaysOpen);
+        Assert.Equal([new CriticalPathPiece("S1", "DOB", Days(1))], timeline.CriticalPath);
+        Assert.Equal(Held(("DOB", Days(1))), timeline.Shares);
+    }
+
+    [Fact]
+    public void A_job_complete_at_its_submission_has_no_elapsed_time_and_an_empty_path()
+    {
+        var timeline = Job().Step("S1", "DOB").Event("S1", NotRequired, "2026-03-02 09:00").Compute();
+        Assert.Equal(JobState.Complete, timeline.State);
+        Assert.Equal(TimeSpan.Zero, timeline.Elapsed);
+        Assert.Empty(timeline.CriticalPath);
+        Assert.Empty(timeline.Shares);
+    }
+
+    [Fact]
+    public void Time_with_the_applicant_while_a_prerequisite_was_reopened_is_not_the_steps()
+    {
+        var job = Job()
+            .Step("S1", "DOB")
+            .Step("S2", "FDNY", ["S1"])
+            .Event("S1", Approved, "2026-03-03 09:00")
+            .Event("S2", ChangesRequested, "2026-03-04 09:00")
+            .Event("S1", Ready, "2026-03-05 09:00")
+            .Event("S1", Approved, "2026-03-06 09:00")
+            .Event("S2", Ready, "2026-03-07 09:00")
+            .Event("S2", Approved, "2026-03-08 09:00");
+        var s2 = job.Compute().Step("S2");
+        Assert.Equal(job.At("2026-03-06 09:00"), s2.ReadyAt);
+        Assert.Equal(Days(2), s2.DaysOpen);
+        Assert.Equal(Days(1), s2.DaysWithApplicant);
+        Assert.Equal(1, s2.CorrectionCycles);
+    }
+
+    [Fact]
+    public void The_own_agency_is_matched_ignoring_case()
+    {
+        var job = Job()
+            .Step("Plan", "dob")
+            .Step("Fire", "FDNY")
+            .Step("Issue", "DOB", ["Plan", "Fire"])
+            .Event("Plan", Approved, "2026-03-03 09:00")
+            .Event("Fire", Approved, "2026-03-05 09:00");
+        var issue = job.Compute().Step("Issue");
+        Assert.Equal(job.At("2026-03-03 09:00"), issue.OwnDoneAt);
+        Assert.Equal(Held(("FDNY", Days(2))), issue.WaitingAttribution);
     }
 
     // ---- Waivers ----
