@@ -99,6 +99,220 @@ namespace PermitTracker.Data.Migrations
                     b.ToTable("holidays", (string)null);
                 });
 
+            modelBuilder.Entity("PermitTracker.Data.ReadModel.JobFiguresRow", b =>
+                {
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<DateTimeOffset>("BaseAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("base_at");
+
+                    b.Property<string>("Borough")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("borough");
+
+                    b.Property<string>("CriticalPath")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("critical_path");
+
+                    b.Property<long>("ElapsedUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("elapsed_us");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("JobNumber")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("job_number");
+
+                    b.Property<string>("PermitTypeCode")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("permit_type_code");
+
+                    b.Property<string>("SharesUs")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("shares_us");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<string>("TailHolder")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("tail_holder");
+
+                    b.Property<long>("WaitingOnOtherAgenciesUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("waiting_on_other_agencies_us");
+
+                    b.HasKey("JobId")
+                        .HasName("pk_job_figures");
+
+                    b.HasIndex("PermitTypeCode", "SubmittedAt")
+                        .HasDatabaseName("ix_job_figures_permit_type_code_submitted_at");
+
+                    b.HasIndex("State", "SubmittedAt")
+                        .HasDatabaseName("ix_job_figures_state_submitted_at");
+
+                    b.ToTable("job_figures", (string)null);
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.ReadModel.StepFiguresRow", b =>
+                {
+                    b.Property<long>("StepId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("step_id");
+
+                    b.Property<bool>("AgencyClockRunning")
+                        .HasColumnType("boolean")
+                        .HasColumnName("agency_clock_running");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<bool>("ApplicantClockRunning")
+                        .HasColumnType("boolean")
+                        .HasColumnName("applicant_clock_running");
+
+                    b.Property<DateTimeOffset>("BaseAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("base_at");
+
+                    b.Property<string>("BindingStepKey")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("binding_step_key");
+
+                    b.PrimitiveCollection<List<string>>("BlockedBy")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("blocked_by");
+
+                    b.Property<bool>("BlockedClockRunning")
+                        .HasColumnType("boolean")
+                        .HasColumnName("blocked_clock_running");
+
+                    b.Property<int>("BusinessDaysWithAgency")
+                        .HasColumnType("integer")
+                        .HasColumnName("business_days_with_agency");
+
+                    b.Property<int>("CorrectionCycles")
+                        .HasColumnType("integer")
+                        .HasColumnName("correction_cycles");
+
+                    b.Property<long>("DaysBlockedUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("days_blocked_us");
+
+                    b.Property<long>("DaysOpenUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("days_open_us");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<DateTimeOffset>("OwnDoneAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("own_done_at");
+
+                    b.Property<bool>("OwnWorkPending")
+                        .HasColumnType("boolean")
+                        .HasColumnName("own_work_pending");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<DateTimeOffset?>("ReadyAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StepKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("step_key");
+
+                    b.Property<string>("StepName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("step_name");
+
+                    b.Property<int?>("TargetBusinessDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("target_business_days");
+
+                    b.Property<string>("WaitingAttributionUs")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("waiting_attribution_us");
+
+                    b.Property<bool>("WaitingClockRunning")
+                        .HasColumnType("boolean")
+                        .HasColumnName("waiting_clock_running");
+
+                    b.Property<string>("WaitingTailHolder")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("waiting_tail_holder");
+
+                    b.Property<long>("WaitingUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("waiting_us");
+
+                    b.Property<long>("WithAgencyUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("with_agency_us");
+
+                    b.Property<long>("WithApplicantUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("with_applicant_us");
+
+                    b.HasKey("StepId")
+                        .HasName("pk_step_figures");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_step_figures_job_id");
+
+                    b.HasIndex("AgencyCode", "Status")
+                        .HasDatabaseName("ix_step_figures_agency_code_status");
+
+                    b.ToTable("step_figures", (string)null);
+                });
+
             modelBuilder.Entity("PermitTracker.Domain.Agency", b =>
                 {
                     b.Property<string>("Code")
@@ -401,6 +615,26 @@ namespace PermitTracker.Data.Migrations
                         .HasForeignKey("AgencyCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_api_keys_agencies_agency_code");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.ReadModel.JobFiguresRow", b =>
+                {
+                    b.HasOne("PermitTracker.Domain.Jobs.Job", null)
+                        .WithOne()
+                        .HasForeignKey("PermitTracker.Data.ReadModel.JobFiguresRow", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_figures_jobs_job_id");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.ReadModel.StepFiguresRow", b =>
+                {
+                    b.HasOne("PermitTracker.Domain.Jobs.Step", null)
+                        .WithOne()
+                        .HasForeignKey("PermitTracker.Data.ReadModel.StepFiguresRow", "StepId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_step_figures_steps_step_id");
                 });
 
             modelBuilder.Entity("PermitTracker.Domain.Jobs.Job", b =>

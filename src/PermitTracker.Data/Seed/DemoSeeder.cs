@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
 
@@ -64,7 +65,7 @@ public sealed class DemoSeeder(PermitsDbContext db, TimeProvider clock, TimeZone
         var existing = (await db.Jobs.Select(j => j.JobNumberKey).ToListAsync(cancellationToken)).ToHashSet();
         var simulator = new JobHistorySimulator(JobHistorySimulator.NewYorkPaces);
         var nowLocal = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), cityZone).DateTime;
-        var added = 0;
+        var added = new List<Job>();
 
         for (var i = 0; i < count; i++)
         {
@@ -89,11 +90,14 @@ public sealed class DemoSeeder(PermitsDbContext db, TimeProvider clock, TimeZone
             foreach (var move in simulator.Simulate(type.Steps, submittedLocal, nowLocal, random))
                 job.RecordMove(move.StepKey, move.Status, ToUtc(move.LocalTime), move.Actor, move.Note, clock);
             db.Jobs.Add(job);
-            added++;
-            if (added % 100 == 0) await db.SaveChangesAsync(cancellationToken);
+            added.Add(job);
+            if (added.Count % 100 == 0) await db.SaveChangesAsync(cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
-        return added;
+        db.ChangeTracker.Clear();
+        var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, cityZone, cancellationToken);
+        await new ReadModelRebuilder(db).RebuildAsync(calendar, [.. added.Select(j => j.Id)], cancellationToken: cancellationToken);
+        return added.Count;
     }
 
     private DateTimeOffset ToUtc(DateTime local) =>

@@ -10,7 +10,10 @@ public interface ICommand
 
 public static class CommandLine
 {
-    public static readonly IReadOnlyList<ICommand> All = [new MigrateCommand(), new SeedCommand(), new HelpCommand()];
+    public static readonly IReadOnlyList<ICommand> All =
+    [
+        new MigrateCommand(), new SeedCommand(), new CreateApiKeyCommand(), new RebuildReadModelCommand(), new HelpCommand(),
+    ];
 
     /// <summary>The command named by the first argument, or null to serve the portal.</summary>
     public static ICommand? Find(string[] args)

@@ -1,7 +1,16 @@
+using System.Text.Json.Serialization;
+using FluentValidation;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PermitTracker.Data;
+using PermitTracker.Data.Access;
+using PermitTracker.Data.ReadModel;
 using PermitTracker.Data.Seed;
+using PermitTracker.Data.Writes;
+using PermitTracker.Web.Api;
+using PermitTracker.Web.Queries;
+using Scalar.AspNetCore;
 using Serilog;
 
 namespace PermitTracker.Web.Infrastructure;
@@ -23,8 +32,32 @@ public static class HostSetup
         services.Configure<CityOptions>(builder.Configuration.GetSection("City"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CityOptions>>().Value.Zone);
+        services.AddSingleton<CityCalendarSource>();
+        services.AddSingleton<ReferenceDataCache>();
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<ReadModelWriter>();
+        services.AddScoped<ReadModelRebuilder>();
+        services.AddScoped<JobWrites>();
+        services.AddScoped<JobStatusQuery>();
+        services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AccessClaims.CreateJobsPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(AccessClaims.Scope, nameof(ApiKeyScope.Intake)))
+            .AddPolicy(AccessClaims.WriteStepsPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(AccessClaims.Scope, nameof(ApiKeyScope.Agency)).RequireClaim(AccessClaims.Agency))
+            .AddPolicy(AccessClaims.ReadReportsPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(AccessClaims.Scope, nameof(ApiKeyScope.Reports)));
+
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "PermitTracker API";
+            document.Info.Description = "Job status and figures for residents' tools; moves for agencies' systems (X-Api-Key). Figures follow docs/metrics.md.";
+            return Task.CompletedTask;
+        }));
         services.AddRazorPages();
         services.AddProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<PermitsDbContext>("database", tags: ["ready"]);
@@ -33,19 +66,26 @@ public static class HostSetup
 
     public static WebApplication UsePermitTracker(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseExceptionHandler("/Error");
-        }
         app.UseSerilogRequestLogging();
-        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        // API callers get problem+json for every error; people get the friendly error pages.
+        app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
+        app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
+        app.MapPermitsApi();
+        app.MapOpenApi("/api/{documentName}/openapi.json");
+        app.MapScalarApiReference("/api/docs", options => options
+            .WithTitle("PermitTracker API")
+            .WithOpenApiRoutePattern("/api/{documentName}/openapi.json"));
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         return app;
     }
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
 
     /// <summary>Applies migrations, and seeds the demo data when the database has none.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)

@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data.ReadModel;
+using PermitTracker.Domain;
+using PermitTracker.Domain.Jobs;
+using PermitTracker.Domain.Workflow;
+
+namespace PermitTracker.Data.Writes;
+
+/// <summary>A move asked for by the API, a staff page or an import.</summary>
+/// <param name="ExpectedVersion">The step version the writer saw (its xmin); null to skip the stale-page check.</param>
+/// <param name="RequiredAgency">When set, the step must belong to this agency (agency scoping); null for any agency.</param>
+public sealed record MoveRequest(
+    string JobNumber,
+    string StepKey,
+    StepStatus Status,
+    DateTimeOffset OccurredAt,
+    string Actor,
+    string? Note,
+    uint? ExpectedVersion = null,
+    string? RequiredAgency = null);
+
+public enum MoveOutcome
+{
+    Recorded,
+    JobNotFound,
+    StepNotFound,
+    Forbidden,
+    Stale,
+    Refused,
+}
+
+public sealed record MoveResult(MoveOutcome Outcome, string? Message = null, Job? Job = null, StepEvent? Event = null)
+{
+    public Step? Step(string key) => Job?.Steps.FirstOrDefault(s => s.Key == key);
+}
+
+public enum CreateOutcome
+{
+    Created,
+    Duplicate,
+    Invalid,
+}
+
+public sealed record CreateJobResult(CreateOutcome Outcome, Job? Job, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// The write side: every change to a job goes through a domain method, in one transaction with the
+/// job's read-model rows. Used by the API, the staff pages and the importers alike.
+/// </summary>
+public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, TimeProvider clock)
+{
+    public Task<Job?> LoadAsync(string jobNumber, CancellationToken cancellationToken = default)
+    {
+        var key = JobNumbers.SearchKey(jobNumber);
+        return db.Jobs.Include(j => j.Steps).ThenInclude(s => s.Events).AsSplitQuery()
+            .SingleOrDefaultAsync(j => j.JobNumberKey == key, cancellationToken);
+    }
+
+    public async Task<MoveResult> RecordMoveAsync(MoveRequest request, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var key = JobNumbers.SearchKey(request.JobNumber);
+        // Writers of one job queue up on its row instead of failing at commit; the xmin check stays as a net.
+        var locked = await db.Database.SqlQuery<long>($"SELECT id AS \"Value\" FROM jobs WHERE job_number_key = {key} FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        if (locked.Count == 0) return new MoveResult(MoveOutcome.JobNotFound, $"There is no job with number {request.JobNumber}.");
+
+        var job = (await LoadAsync(request.JobNumber, cancellationToken))!;
+        var step = job.Steps.FirstOrDefault(s => s.Key == request.StepKey);
+        if (step is null) return new MoveResult(MoveOutcome.StepNotFound, $"Job {job.JobNumber} has no step '{request.StepKey}'.", job);
+        if (request.RequiredAgency is { } agency && !string.Equals(agency, step.AgencyCode, StringComparison.OrdinalIgnoreCase))
+            return new MoveResult(MoveOutcome.Forbidden, $"{step.Title} belongs to {step.AgencyCode}; you may only move {agency.ToUpperInvariant()} steps.", job);
+        if (request.ExpectedVersion is { } expected && expected != step.RowVersion)
+            return new MoveResult(MoveOutcome.Stale,
+                $"{step.Title} changed since you loaded it: it is now {job.StatusOf(step.Key).ToDisplayText()}. Reload the step and try again.", job);
+
+        StepEvent recorded;
+        try
+        {
+            recorded = job.RecordMove(request.StepKey, request.Status, request.OccurredAt, request.Actor, request.Note, clock);
+        }
+        catch (MoveRefusedException refused)
+        {
+            return new MoveResult(MoveOutcome.Refused, refused.Message, job);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await readModel.WriteAsync(job, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new MoveResult(MoveOutcome.Stale, $"{step.Title} was changed by someone else at the same moment. Reload the step and try again.");
+        }
+        return new MoveResult(MoveOutcome.Recorded, null, job, recorded);
+    }
+
+    /// <summary>Creates a job from its permit type's current template, or from an explicit step list when one is given.</summary>
+    public async Task<CreateJobResult> CreateJobAsync(
+        string jobNumber, string permitTypeCode, Address address, DateTimeOffset submittedAt, ApplicantContact? applicant,
+        string description, IReadOnlyList<StepDefinition>? steps, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<string>();
+        var type = await db.PermitTypes.Include(p => p.Templates)
+            .SingleOrDefaultAsync(p => p.Code == permitTypeCode.Trim().ToUpperInvariant(), cancellationToken);
+        if (type is null) errors.Add($"There is no permit type '{permitTypeCode}'.");
+        else if (steps is null && type.Templates.Count == 0) errors.Add($"Permit type {type.Code} has no workflow template; give the steps.");
+        if (steps is not null)
+        {
+            var agencies = await db.Agencies.Select(a => a.Code).ToListAsync(cancellationToken);
+            errors.AddRange(steps.Where(s => !agencies.Contains(s.AgencyCode.Trim().ToUpperInvariant()))
+                .Select(s => $"Step '{s.Key}' names agency '{s.AgencyCode}', which is not an agency of the city."));
+        }
+        if (errors.Count > 0) return new CreateJobResult(CreateOutcome.Invalid, null, errors);
+
+        var key = JobNumbers.SearchKey(jobNumber);
+        if (await db.Jobs.AnyAsync(j => j.JobNumberKey == key, cancellationToken))
+            return new CreateJobResult(CreateOutcome.Duplicate, null, [$"Job {JobNumbers.Canonical(jobNumber)} already exists."]);
+
+        Job job;
+        try
+        {
+            job = steps is null
+                ? Job.CreateFromTemplate(jobNumber, type!.CurrentTemplate, address, submittedAt, applicant, description, clock)
+                : Job.Create(jobNumber, type!.Code, null, address, submittedAt, applicant, description, steps, clock);
+        }
+        catch (InvalidStepGraphException invalid)
+        {
+            return new CreateJobResult(CreateOutcome.Invalid, null, invalid.Errors);
+        }
+        catch (DomainException invalid)
+        {
+            return new CreateJobResult(CreateOutcome.Invalid, null, [invalid.Message]);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Jobs.Add(job);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return new CreateJobResult(CreateOutcome.Duplicate, null, [$"Job {job.JobNumber} already exists."]);
+        }
+        await readModel.WriteAsync(job, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new CreateJobResult(CreateOutcome.Created, job, []);
+    }
+}

@@ -1,0 +1,23 @@
+using PermitTracker.Web.Api.Jobs;
+
+namespace PermitTracker.Web.Api;
+
+public static class ApiEndpoints
+{
+    public static void MapPermitsApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Jobs");
+        api.MapGet("/jobs/{jobNumber}", GetJob.HandleAsync)
+            .WithName("GetJob").WithSummary("A job's status and every figure of the metrics spec, as of now or asOf. Public; no personal data.")
+            .Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem();
+        api.MapPost("/jobs", CreateJob.HandleAsync)
+            .RequireAuthorization(AccessClaims.CreateJobsPolicy)
+            .WithName("CreateJob").WithSummary("Creates a job from its permit type's template, or from an explicit step list. Needs an intake key.")
+            .Produces<JobResponse>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/jobs/{jobNumber}/steps/{stepKey}/events", RecordStepEvent.HandleAsync)
+            .RequireAuthorization(AccessClaims.WriteStepsPolicy)
+            .WithName("RecordStepEvent").WithSummary("Records a move of a step. An agency key may only move its own agency's steps.")
+            .Produces<RecordStepEvent.Response>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data;
+using PermitTracker.Data.ReadModel;
+
+namespace PermitTracker.Web.Commands;
+
+public sealed class RebuildReadModelCommand : ICommand
+{
+    public string Name => "rebuild-read-model";
+    public string Usage => "rebuild-read-model        recomputes every job's figures from its events";
+
+    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
+        await db.Database.MigrateAsync();
+        var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, scope.ServiceProvider.GetRequiredService<TimeZoneInfo>());
+        var total = await db.Jobs.CountAsync();
+        var started = DateTime.UtcNow;
+        var jobs = await scope.ServiceProvider.GetRequiredService<ReadModelRebuilder>().RebuildAsync(calendar, progress: done =>
+        {
+            if (done % 10_000 < ReadModelRebuilder.BatchSize || done == total)
+                Console.WriteLine($"{done:N0} of {total:N0} jobs ({done / Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds):N0}/s)");
+        });
+        Console.WriteLine($"Rebuilt the read model of {jobs:N0} jobs in {(DateTime.UtcNow - started).TotalSeconds:N1} s.");
+        return 0;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net.Http.Json;
+using PermitTracker.Data;
+using PermitTracker.Data.Access;
+using PermitTracker.Data.Seed;
+
+namespace PermitTracker.Web.Tests.Support;
+
+/// <summary>A portal over a fresh database with the reference data seeded, and API keys to call it with.</summary>
+public sealed class ApiPortal : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _keys = [];
+
+    private ApiPortal(PortalFactory factory) => Factory = factory;
+
+    public PortalFactory Factory { get; }
+
+    public static async Task<ApiPortal> StartAsync(PostgresServer server, int demoJobs = 0)
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await using (var db = PermitsDatabase.Open(connectionString))
+        {
+            var seeder = new DemoSeeder(db, TimeProvider.System, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+            await seeder.SeedReferenceDataAsync();
+            if (demoJobs > 0) await seeder.SeedDemoJobsAsync(demoJobs);
+        }
+        return new ApiPortal(new PortalFactory(connectionString));
+    }
+
+    public PermitsDbContext OpenDb() => Factory.OpenDb();
+
+    /// <summary>An HTTP client sending the key of the given scope ("intake", "reports" or an agency code).</summary>
+    public async Task<HttpClient> ClientWithKeyAsync(string who)
+    {
+        if (!_keys.TryGetValue(who, out var secret))
+        {
+            var (scope, agency) = who switch
+            {
+                "intake" => (ApiKeyScope.Intake, (string?)null),
+                "reports" => (ApiKeyScope.Reports, null),
+                _ => (ApiKeyScope.Agency, who),
+            };
+            var (key, s) = ApiKey.Create(scope, agency, $"test {who}", DateTimeOffset.UtcNow);
+            await using var db = OpenDb();
+            db.ApiKeys.Add(key);
+            await db.SaveChangesAsync();
+            _keys[who] = secret = s;
+        }
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        return client;
+    }
+
+    public HttpClient Anonymous() => Factory.CreateClient();
+
+    public async Task<HttpResponseMessage> MoveAsync(string agency, string jobNumber, string step, string status, string occurredAt, string? note = null, uint? expectedVersion = null)
+    {
+        var client = await ClientWithKeyAsync(agency);
+        return await client.PostAsJsonAsync($"/api/v1/jobs/{jobNumber}/steps/{step}/events",
+            new { status, occurredAt, actor = $"{agency.ToLowerInvariant()}.tester", note, expectedVersion });
+    }
+
+    public ValueTask DisposeAsync() => Factory.DisposeAsync();
+}
