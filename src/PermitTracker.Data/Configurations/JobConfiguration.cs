@@ -17,6 +17,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.HasOne<Domain.Workflow.PermitType>().WithMany().HasForeignKey(j => j.PermitTypeCode).OnDelete(DeleteBehavior.Restrict);
         builder.Property(j => j.Description).HasMaxLength(2000);
         builder.Property(j => j.WithdrawalReason).HasMaxLength(2000);
+        builder.Property(j => j.StreetKey).HasMaxLength(200);
+        builder.HasIndex(j => j.StreetKey);
         builder.Property(j => j.RowVersion).IsRowVersion();
         builder.Ignore(j => j.State);
         builder.Ignore(j => j.Events);

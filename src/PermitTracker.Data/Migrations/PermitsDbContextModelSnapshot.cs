@@ -397,6 +397,12 @@ namespace PermitTracker.Data.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
+                    b.Property<string>("StreetKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("street_key");
+
                     b.Property<DateTimeOffset>("SubmittedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("submitted_at");
@@ -423,6 +429,9 @@ namespace PermitTracker.Data.Migrations
 
                     b.HasIndex("PermitTypeCode")
                         .HasDatabaseName("ix_jobs_permit_type_code");
+
+                    b.HasIndex("StreetKey")
+                        .HasDatabaseName("ix_jobs_street_key");
 
                     b.ToTable("jobs", (string)null);
                 });

@@ -25,6 +25,9 @@ public sealed class Job
 
     public string Description { get; private set; } = "";
     public Address Address { get; private set; } = null!;
+
+    /// <summary>The street's search key (see <see cref="StreetNames"/>), so address searches match loose spellings.</summary>
+    public string StreetKey { get; private set; } = "";
     public ApplicantContact? Applicant { get; private set; }
     public DateTimeOffset SubmittedAt { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
@@ -71,6 +74,7 @@ public sealed class Job
             PermitTypeCode = permitTypeCode.Trim().ToUpperInvariant(),
             TemplateVersion = templateVersion,
             Address = address,
+            StreetKey = StreetNames.SearchKey(address.Street),
             Applicant = applicant,
             Description = description.Trim(),
             SubmittedAt = submittedAt.ToUniversalTime(),
