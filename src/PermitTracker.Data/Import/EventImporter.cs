@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using PermitTracker.Data.ReadModel;
+using PermitTracker.Domain;
+using PermitTracker.Domain.Jobs;
+using PermitTracker.Domain.Timeline;
+
+namespace PermitTracker.Data.Import;
+
+public sealed record ImportRejection(int Line, string JobNumber, string StepKey, string Reason);
+
+public sealed record EventImportSummary(int Rows, int Imported, int AlreadyPresent, IReadOnlyList<ImportRejection> Rejections, TimeSpan Elapsed);
+
+/// <summary>
+/// Bulk import of step events from CSV (job_number,step_key,status,occurred_at,actor,note) for jobs that exist.
+/// Rows go by binary COPY into a session staging table, then job by job through the same domain rules as the
+/// API (Job.RecordMove). A row equal to an event already recorded is skipped, so a re-run, or a run after one
+/// that was killed halfway, imports nothing twice.
+/// </summary>
+public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, TimeProvider clock)
+{
+    public const int JobsPerBatch = 500;
+    private static readonly string[] Header = ["job_number", "step_key", "status", "occurred_at", "actor", "note"];
+
+    private sealed record Row(int Line, string JobNumber, string StepKey, string Status, string OccurredAt, string Actor, string? Note);
+
+    public async Task<EventImportSummary> ImportAsync(Stream csv, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var started = clock.GetTimestamp();
+        var rejections = new List<ImportRejection>();
+        var rows = ReadRows(csv, rejections);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await StageAsync(connection, rows, cancellationToken);
+            var staged = await ReadStagedAsync(connection, cancellationToken);
+            var (imported, present) = await ApplyAsync(staged, rejections, progress, cancellationToken);
+            return new EventImportSummary(rows.Count + rejections.Count(r => r.Line > 0 && !rows.Any(x => x.Line == r.Line)),
+                imported, present, [.. rejections.OrderBy(r => r.Line)], clock.GetElapsedTime(started));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static List<Row> ReadRows(Stream csv, List<ImportRejection> rejections)
+    {
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            BadDataFound = null,
+            MissingFieldFound = null,
+            DetectColumnCountChanges = false,
+            TrimOptions = TrimOptions.Trim,
+        };
+        var rows = new List<Row>();
+        using var reader = new StreamReader(csv, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
+        using var parser = new CsvParser(reader, config);
+        var first = true;
+        while (true)
+        {
+            string[]? record;
+            try
+            {
+                if (!parser.Read()) break;
+                record = parser.Record;
+            }
+            catch (CsvHelperException ex)
+            {
+                rejections.Add(new ImportRejection(parser.Row, "", "", $"Unreadable CSV: {ex.Message.Split('\n')[0]}"));
+                continue;
+            }
+            if (record is null) continue;
+            var line = parser.Row;
+            if (first)
+            {
+                first = false;
+                if (record.Select(f => f.Trim().ToLowerInvariant()).SequenceEqual(Header)) continue;
+            }
+            if (record.Length != Header.Length)
+            {
+                rejections.Add(new ImportRejection(line, record.ElementAtOrDefault(0) ?? "", record.ElementAtOrDefault(1) ?? "",
+                    $"Expected {Header.Length} columns ({string.Join(",", Header)}), found {record.Length}."));
+                continue;
+            }
+            if (record.Any(f => f.Contains('\uFFFD', StringComparison.Ordinal)))
+            {
+                rejections.Add(new ImportRejection(line, record[0], record[1], "The row is not valid UTF-8."));
+                continue;
+            }
+            rows.Add(new Row(line, record[0], record[1], record[2], record[3], record[4], string.IsNullOrWhiteSpace(record[5]) ? null : record[5]));
+        }
+        return rows;
+    }
+
+    private static async Task StageAsync(NpgsqlConnection connection, List<Row> rows, CancellationToken cancellationToken)
+    {
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE IF NOT EXISTS import_events_staging (line int, job_number text, step_key text, status text, occurred_at text, actor text, note text) ON COMMIT PRESERVE ROWS; TRUNCATE import_events_staging;",
+            connection))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY import_events_staging (line, job_number, step_key, status, occurred_at, actor, note) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync(row.Line, NpgsqlDbType.Integer, cancellationToken);
+            await writer.WriteAsync(row.JobNumber, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(row.StepKey, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(row.Status, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(row.OccurredAt, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(row.Actor, NpgsqlDbType.Text, cancellationToken);
+            if (row.Note is null) await writer.WriteNullAsync(cancellationToken);
+            else await writer.WriteAsync(row.Note, NpgsqlDbType.Text, cancellationToken);
+        }
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task<List<Row>> ReadStagedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var staged = new List<Row>();
+        await using var command = new NpgsqlCommand("SELECT line, job_number, step_key, status, occurred_at, actor, note FROM import_events_staging ORDER BY line", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            staged.Add(new Row(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        return staged;
+    }
+
+    private async Task<(int Imported, int Present)> ApplyAsync(List<Row> staged, List<ImportRejection> rejections, Action<int, int>? progress, CancellationToken cancellationToken)
+    {
+        var imported = 0;
+        var present = 0;
+        var done = 0;
+        var byJob = staged.GroupBy(r => JobNumbers.SearchKey(r.JobNumber)).ToList();
+        foreach (var batch in byJob.Chunk(JobsPerBatch))
+        {
+            var keys = batch.Select(g => g.Key).ToList();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Lock the batch's jobs so API writers and a second import queue up behind this one.
+            await db.Database.ExecuteSqlAsync($"SELECT id FROM jobs WHERE job_number_key = ANY({keys}) ORDER BY id FOR UPDATE", cancellationToken);
+            var jobs = await db.Jobs.Include(j => j.Steps).ThenInclude(s => s.Events).AsSplitQuery()
+                .Where(j => keys.Contains(j.JobNumberKey)).ToDictionaryAsync(j => j.JobNumberKey, cancellationToken);
+            var changed = new List<Job>();
+            foreach (var group in batch)
+            {
+                if (!jobs.TryGetValue(group.Key, out var job))
+                {
+                    rejections.AddRange(group.Select(r => new ImportRejection(r.Line, r.JobNumber, r.StepKey, $"There is no job with number {r.JobNumber}.")));
+                    continue;
+                }
+                var jobChanged = false;
+                // Within a job, time order (then file order): a file may list a step's events in any order.
+                var parsed = new List<(Row Row, StepStatus Status, DateTimeOffset At)>();
+                foreach (var row in group)
+                {
+                    if (Parse(row, job) is { } reason) rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, reason));
+                    else parsed.Add((row, Enum.Parse<StepStatus>(row.Status, true), ParseInstant(row.OccurredAt)!.Value));
+                }
+                foreach (var (row, status, at) in parsed.OrderBy(p => p.At).ThenBy(p => p.Row.Line))
+                {
+                    var step = job.Step(row.StepKey);
+                    if (step.Events.Any(e => e.Status == status && e.OccurredAt == at && e.Actor == row.Actor.Trim()))
+                    {
+                        present++;
+                        continue;
+                    }
+                    try
+                    {
+                        job.RecordMove(row.StepKey, status, at, row.Actor, row.Note, clock);
+                        imported++;
+                        jobChanged = true;
+                    }
+                    catch (MoveRefusedException refused)
+                    {
+                        rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, refused.Message));
+                    }
+                }
+                if (jobChanged) changed.Add(job);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var job in changed)
+            {
+                var (jobRow, stepRows) = FiguresProjection.Project(job, calendar);
+                await db.StepFigures.Where(s => s.JobId == job.Id).ExecuteDeleteAsync(cancellationToken);
+                await db.JobFigures.Where(j => j.JobId == job.Id).ExecuteDeleteAsync(cancellationToken);
+                db.JobFigures.Add(jobRow);
+                db.StepFigures.AddRange(stepRows);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            done += batch.Sum(g => g.Count());
+            progress?.Invoke(done, staged.Count);
+        }
+        return (imported, present);
+    }
+
+    /// <summary>The API's field rules, for one row; null when the row is well formed.</summary>
+    private static string? Parse(Row row, Job job)
+    {
+        if (job.Steps.All(s => s.Key != row.StepKey)) return $"Job {job.JobNumber} has no step '{row.StepKey}'.";
+        if (!Enum.TryParse<StepStatus>(row.Status, true, out var status) || !Enum.IsDefined(status) || int.TryParse(row.Status, out _))
+            return $"'{row.Status}' is not a status (Ready, InReview, ChangesRequested, Approved, NotRequired, Rejected).";
+        if (status == StepStatus.Waiting) return "Waiting is derived from prerequisites and is never recorded.";
+        if (ParseInstant(row.OccurredAt) is null) return $"occurred_at '{row.OccurredAt}' is not an ISO 8601 instant with an offset.";
+        if (string.IsNullOrWhiteSpace(row.Actor) || row.Actor.Length > 200) return "actor is required (up to 200 characters).";
+        if (row.Note is { Length: > 4000 }) return "note is longer than 4000 characters.";
+        return null;
+    }
+
+    private static DateTimeOffset? ParseInstant(string text)
+    {
+        var t = text.Trim();
+        var hasOffset = t.EndsWith('Z') || t.EndsWith('z') || (t.Length > 6 && (t[^6] == '+' || t[^6] == '-') && t[^3] == ':');
+        if (!hasOffset || t.Length > 40) return null;
+        return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) && at.Year is >= 1900 and <= 2200
+            ? at.ToUniversalTime() : null;
+    }
+
+    public static async Task WriteRejectionsAsync(string path, IReadOnlyList<ImportRejection> rejections)
+    {
+        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        csv.WriteHeader<ImportRejection>();
+        await csv.NextRecordAsync();
+        await csv.WriteRecordsAsync(rejections);
+    }
+}
