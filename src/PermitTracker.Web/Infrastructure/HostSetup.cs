@@ -10,6 +10,7 @@ using PermitTracker.Data.Seed;
 using PermitTracker.Data.Writes;
 using PermitTracker.Web.Api;
 using PermitTracker.Web.Queries;
+using PermitTracker.Web.Reports;
 using Scalar.AspNetCore;
 using Serilog;
 
@@ -39,6 +40,7 @@ public static class HostSetup
         services.AddScoped<ReadModelRebuilder>();
         services.AddScoped<JobWrites>();
         services.AddScoped<JobStatusQuery>();
+        services.AddScoped<ReportQueries>();
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
         services.AddAuthentication()
@@ -76,6 +78,7 @@ public static class HostSetup
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapPermitsApi();
+        app.MapReportsApi();
         app.MapOpenApi("/api/{documentName}/openapi.json");
         app.MapScalarApiReference("/api/docs", options => options
             .WithTitle("PermitTracker API")
