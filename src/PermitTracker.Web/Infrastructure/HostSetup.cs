@@ -61,6 +61,7 @@ public static class HostSetup
             return Task.CompletedTask;
         }));
         services.AddRazorPages();
+        services.AddPublicLookupRateLimits(builder.Configuration);
         services.AddProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<PermitsDbContext>("database", tags: ["ready"]);
         return builder;
@@ -73,6 +74,7 @@ public static class HostSetup
         app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapStaticAssets();
