@@ -41,6 +41,7 @@ public static class HostSetup
         services.AddScoped<JobWrites>();
         services.AddScoped<JobStatusQuery>();
         services.AddScoped<Pages.Staff.QueueQuery>();
+        services.AddScoped<Pages.Staff.StepDetailsQuery>();
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
         services.AddStaffAccounts();
