@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data.Access;
@@ -8,8 +10,11 @@ using PermitTracker.Domain.Workflow;
 
 namespace PermitTracker.Data;
 
-/// <summary>The one EF Core context over the permits database. Configuration lives in Configurations/, one class per entity.</summary>
-public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbContext(options)
+/// <summary>
+/// The one EF Core context over the permits database, staff accounts (ASP.NET Core Identity) included.
+/// Configuration lives in Configurations/, one class per entity.
+/// </summary>
+public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : IdentityDbContext<StaffUser, IdentityRole, string>(options)
 {
     public DbSet<Agency> Agencies => Set<Agency>();
     public DbSet<PermitType> PermitTypes => Set<PermitType>();
@@ -41,8 +46,11 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbCo
 
     internal const string EventSequenceIndex = "ix_step_events_step_id_sequence";
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PermitsDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -8,6 +8,7 @@ using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Data.Seed;
 using PermitTracker.Data.Writes;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Api;
 using PermitTracker.Web.Queries;
 using PermitTracker.Web.Reports;
@@ -41,8 +42,11 @@ public static class HostSetup
         services.AddScoped<JobWrites>();
         services.AddScoped<JobStatusQuery>();
         services.AddScoped<ReportQueries>();
+        services.AddScoped<Pages.Staff.QueueQuery>();
+        services.AddScoped<Pages.Staff.StepDetailsQuery>();
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
+        services.AddStaffAccounts();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -103,6 +107,7 @@ public static class HostSetup
         {
             var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
             Log.Information("Seeded an empty database: {ReferenceRows} reference rows, {DemoJobs} demo jobs", result.ReferenceRowsAdded, result.DemoJobsAdded);
+            DemoAccounts.Print(Console.Out, await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync());
         }
     }
 }

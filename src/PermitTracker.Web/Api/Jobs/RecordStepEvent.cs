@@ -1,7 +1,12 @@
 using System.Security.Claims;
 using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data;
 using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
+using PermitTracker.Domain.Jobs;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Queries;
 
 namespace PermitTracker.Web.Api.Jobs;
@@ -30,15 +35,24 @@ public static class RecordStepEvent
 
     /// <summary>POST /api/v1/jobs/{jobNumber}/steps/{stepKey}/events: an agency's system records a move of its own step.</summary>
     public static async Task<IResult> HandleAsync(string jobNumber, string stepKey, Request request, IValidator<Request> validator,
-        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, PermitsDbContext db, IAuthorizationService authorization,
+        CancellationToken cancellationToken)
     {
+        // Agency scoping: the same authorization handler as the staff pages; JobWrites checks it again inside the write.
+        var key = JobNumbers.SearchKey(jobNumber);
+        var agency = await db.Steps.AsNoTracking()
+            .Where(s => s.Key == stepKey && db.Jobs.Any(j => j.Id == s.JobId && j.JobNumberKey == key))
+            .Select(s => s.AgencyCode).FirstOrDefaultAsync(cancellationToken);
+        if (agency is not null && !(await authorization.AuthorizeAsync(user, new StepResource(agency), StaffPolicies.StepOfMyAgency)).Succeeded)
+            return ApiProblems.Forbidden($"Step '{stepKey}' of job {jobNumber} belongs to {agency}; this key may only move {user.FindFirstValue(AccessClaims.Agency) ?? "no agency's"} steps.");
+
         var validation = await validator.ValidateAsync(request, cancellationToken);
         if (!validation.IsValid) return ApiProblems.BadRequest(validation.ToDictionary());
         Instants.TryParse(request.OccurredAt, out var occurredAt);
         var status = Enum.Parse<StepStatus>(request.Status!, ignoreCase: true);
 
         var result = await writes.RecordMoveAsync(new MoveRequest(jobNumber, stepKey, status, occurredAt, request.Actor!.Trim(), request.Note,
-            request.ExpectedVersion, RequiredAgency: user.FindFirstValue(AccessClaims.Agency)), cancellationToken);
+            request.ExpectedVersion, RequiredAgency: AgencyScope.RequiredAgency(user)), cancellationToken);
         switch (result.Outcome)
         {
             case MoveOutcome.JobNotFound:
