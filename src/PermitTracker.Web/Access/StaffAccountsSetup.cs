@@ -75,6 +75,7 @@ public static class StaffAccountsSetup
             pages.Conventions.AuthorizeFolder("/Admin", StaffPolicies.AdminOnly);
         });
         services.AddScoped<DemoAccounts>();
+        services.AddScoped<StaffAccounts>();
         return services;
     }
 }

@@ -12,7 +12,7 @@ public static class CommandLine
 {
     public static readonly IReadOnlyList<ICommand> All =
     [
-        new MigrateCommand(), new SeedCommand(), new CreateApiKeyCommand(), new RebuildReadModelCommand(), new HelpCommand(),
+        new MigrateCommand(), new SeedCommand(), new CreateApiKeyCommand(), new CreateUserCommand(), new RebuildReadModelCommand(), new HelpCommand(),
     ];
 
     /// <summary>The command named by the first argument, or null to serve the portal.</summary>
