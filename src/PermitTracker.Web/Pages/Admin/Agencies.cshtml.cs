@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -6,9 +7,11 @@ using PermitTracker.Data;
 using PermitTracker.Domain;
 using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
+using PermitTracker.Web.Access;
 
 namespace PermitTracker.Web.Pages.Admin;
 
+[Authorize(Policy = StaffPolicies.AdminOnly)]
 public sealed class AgenciesModel(PermitsDbContext db, IValidator<AgenciesModel.AgencyInput> validator, ReferenceDataCache reference) : PageModel
 {
     public IReadOnlyList<Agency> Agencies { get; private set; } = [];

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -5,10 +6,12 @@ using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Data.Access;
 using PermitTracker.Web.Infrastructure;
+using PermitTracker.Web.Access;
 
 namespace PermitTracker.Web.Pages.Admin;
 
 /// <summary>API keys of agencies' systems: create (the secret is shown once, on the answer to the POST), list, revoke.</summary>
+[Authorize(Policy = StaffPolicies.AdminOnly)]
 public sealed class ApiKeysModel(PermitsDbContext db, IValidator<ApiKeysModel.KeyInput> validator, TimeProvider clock) : PageModel
 {
     [BindProperty] public KeyInput Input { get; set; } = new();

@@ -1,13 +1,16 @@
+using Microsoft.AspNetCore.Authorization;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Web.Infrastructure;
+using PermitTracker.Web.Access;
 
 namespace PermitTracker.Web.Pages.Admin;
 
 /// <summary>The holiday calendar: business days skip these dates (spec: "Counting days").</summary>
+[Authorize(Policy = StaffPolicies.AdminOnly)]
 public sealed class HolidaysModel(PermitsDbContext db, IValidator<HolidaysModel.HolidayInput> validator, CityCalendarSource calendars, TimeProvider clock) : PageModel
 {
     [BindProperty(SupportsGet = true)] public int? Year { get; set; }

@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
+using PermitTracker.Web.Access;
 
 namespace PermitTracker.Web.Pages.Admin;
 
+[Authorize(Policy = StaffPolicies.AdminOnly)]
 public sealed class IndexModel(PermitsDbContext db) : PageModel
 {
     public int Agencies { get; private set; }

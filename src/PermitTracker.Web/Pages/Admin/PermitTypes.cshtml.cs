@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,6 +8,7 @@ using PermitTracker.Domain;
 using PermitTracker.Domain.Workflow;
 using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
+using PermitTracker.Web.Access;
 
 namespace PermitTracker.Web.Pages.Admin;
 
@@ -14,6 +16,7 @@ namespace PermitTracker.Web.Pages.Admin;
 /// Permit types and their workflow templates. Templates are versioned: publishing adds a version, and a job keeps the
 /// steps it copied when it was created, so a change never touches existing jobs.
 /// </summary>
+[Authorize(Policy = StaffPolicies.AdminOnly)]
 public sealed class PermitTypesModel(PermitsDbContext db, IValidator<PermitTypesModel.TemplateInput> validator, ReferenceDataCache reference, TimeProvider clock) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Type { get; set; }

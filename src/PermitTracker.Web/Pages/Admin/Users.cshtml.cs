@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using FluentValidation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -10,6 +11,7 @@ using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Pages.Admin;
 
+[Authorize(Policy = StaffPolicies.AdminOnly)]
 public sealed class UsersModel(PermitsDbContext db, UserManager<StaffUser> users, StaffAccounts accounts, IValidator<UsersModel.UserInput> validator, TimeProvider clock) : PageModel
 {
     [BindProperty] public UserInput Input { get; set; } = new();
