@@ -12,7 +12,12 @@ public static class CommandLine
 {
     public static readonly IReadOnlyList<ICommand> All =
     [
-        new MigrateCommand(), new SeedCommand(), new CreateApiKeyCommand(), new RebuildReadModelCommand(), new ImportEventsCommand(),
+        new MigrateCommand(),
+        new SeedCommand(),
+        new CreateApiKeyCommand(),
+        new CreateUserCommand(),
+        new RebuildReadModelCommand(),
+        new ImportEventsCommand(),
         new HelpCommand(),
     ];
 
