@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using PermitTracker.Data.Access;
 using PermitTracker.Web.Api;
 
@@ -12,7 +11,10 @@ namespace PermitTracker.Web.Reports;
 /// </summary>
 public static class ReportAccess
 {
-    /// <summary>The /reports pages: a signed-in Manager or Admin; anonymous callers are sent to sign in, Staff get 403.</summary>
+    /// <summary>
+    /// The /reports pages (an [Authorize] on each page model, as the staff pages do): a signed-in Manager or Admin;
+    /// anonymous callers are sent to sign in, Staff get 403.
+    /// </summary>
     public const string PagesPolicy = "ReportPages";
 
     public static bool MayRead(ClaimsPrincipal user) =>
@@ -23,7 +25,6 @@ public static class ReportAccess
         services.AddAuthorizationBuilder()
             .AddPolicy(PagesPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
                 .RequireAuthenticatedUser().RequireRole(StaffRoles.Manager, StaffRoles.Admin));
-        services.Configure<RazorPagesOptions>(pages => pages.Conventions.AuthorizeFolder("/Reports", PagesPolicy));
         return services;
     }
 }

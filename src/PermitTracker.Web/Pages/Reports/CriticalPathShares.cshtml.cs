@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Pages.Staff;
 using PermitTracker.Web.Queries;
 using PermitTracker.Web.Reports;
@@ -5,6 +6,7 @@ using PermitTracker.Web.Reports;
 namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>Critical-path shares: of the elapsed time of complete jobs, who held them, by permit type.</summary>
+[Authorize(Policy = ReportAccess.PagesPolicy)]
 public sealed class CriticalPathSharesModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
     : ReportPageModel(reference, queue, clock, zone)
 {

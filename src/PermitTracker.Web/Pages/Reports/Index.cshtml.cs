@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>The reports' front page: the five reports, each with its filters carried over from the address.</summary>
+[Authorize(Policy = ReportAccess.PagesPolicy)]
 public sealed class IndexModel : PageModel
 {
     public sealed record Entry(string Path, string Title, string Explanation);

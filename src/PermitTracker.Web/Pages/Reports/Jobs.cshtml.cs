@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using PermitTracker.Web.Pages.Staff;
 using PermitTracker.Web.Queries;
@@ -6,6 +7,7 @@ using PermitTracker.Web.Reports;
 namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>The jobs behind a report's number: the report's filters plus what the number counted.</summary>
+[Authorize(Policy = ReportAccess.PagesPolicy)]
 public sealed class JobsModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
     : ReportPageModel(reference, queue, clock, zone)
 {

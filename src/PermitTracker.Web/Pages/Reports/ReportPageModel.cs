@@ -35,7 +35,8 @@ public abstract class ReportPageModel(ReferenceDataCache reference, QueueQuery q
         PermitTypes = await reference.PermitTypeNamesAsync(cancellationToken);
         Boroughs = await queue.BoroughsAsync(cancellationToken);
         var errors = ModelState.Where(e => e.Value?.Errors.Count > 0)
-            .Select(e => $"{e.Key.Replace("Filters.", "", StringComparison.Ordinal)}: the value is not understood (dates are like 2026-04-30).").ToList();
+            .Select(e => e.Key.Replace("Filters.", "", StringComparison.Ordinal))
+            .Select(key => $"{(key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : key)}: the value is not understood (dates are like 2026-04-30).").ToList();
         errors.AddRange(Filters.Errors());
         Errors = errors;
         if (errors.Count > 0)

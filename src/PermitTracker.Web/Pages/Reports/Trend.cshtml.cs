@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using System.Globalization;
 using PermitTracker.Web.Pages.Staff;
 using PermitTracker.Web.Queries;
@@ -6,6 +7,7 @@ using PermitTracker.Web.Reports;
 namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>Trend: monthly median and p90 of job elapsed days and of each agency's days with the agency, 24 months.</summary>
+[Authorize(Policy = ReportAccess.PagesPolicy)]
 public sealed class TrendModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
     : ReportPageModel(reference, queue, clock, zone)
 {

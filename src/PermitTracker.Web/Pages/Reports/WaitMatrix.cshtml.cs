@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Pages.Staff;
 using PermitTracker.Web.Queries;
 using PermitTracker.Web.Reports;
@@ -5,6 +6,7 @@ using PermitTracker.Web.Reports;
 namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>Who waits on whom: days each agency's steps waited on other agencies (or the applicant), as a heat map and a table.</summary>
+[Authorize(Policy = ReportAccess.PagesPolicy)]
 public sealed class WaitMatrixModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
     : ReportPageModel(reference, queue, clock, zone)
 {
