@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
+using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
@@ -25,6 +26,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<StepEvent> StepEvents => Set<StepEvent>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<JobFiguresRow> JobFigures => Set<JobFiguresRow>();
+    public DbSet<IdempotentRequest> IdempotentRequests => Set<IdempotentRequest>();
     public DbSet<StepFiguresRow> StepFigures => Set<StepFiguresRow>();
 
     /// <summary>

@@ -598,6 +598,50 @@ namespace PermitTracker.Data.Migrations
                     b.ToTable("step_figures", (string)null);
                 });
 
+            modelBuilder.Entity("PermitTracker.Data.Writes.IdempotentRequest", b =>
+                {
+                    b.Property<string>("Caller")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("caller");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("EventSequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("event_sequence");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("request_hash");
+
+                    b.Property<string>("StepKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("step_key");
+
+                    b.HasKey("Caller", "Key")
+                        .HasName("pk_idempotent_requests");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_idempotent_requests_job_id");
+
+                    b.ToTable("idempotent_requests", (string)null);
+                });
+
             modelBuilder.Entity("PermitTracker.Domain.Agency", b =>
                 {
                     b.Property<string>("Code")
@@ -995,6 +1039,16 @@ namespace PermitTracker.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_step_figures_steps_step_id");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.Writes.IdempotentRequest", b =>
+                {
+                    b.HasOne("PermitTracker.Domain.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_idempotent_requests_jobs_job_id");
                 });
 
             modelBuilder.Entity("PermitTracker.Domain.Jobs.Job", b =>

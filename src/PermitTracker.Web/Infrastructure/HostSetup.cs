@@ -70,12 +70,19 @@ public static class HostSetup
         services.AddRazorPages();
         services.AddPublicLookupRateLimits(builder.Configuration);
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        services.AddTrustedProxies(builder.Configuration);
+        // Agencies' systems send small JSON documents; bulk loads go through ./run.sh import-events.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
         services.AddHealthChecks().AddDbContextCheck<PermitsDbContext>("database", tags: ["ready"]);
         return builder;
     }
 
     public static WebApplication UsePermitTracker(this WebApplication app)
     {
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseSerilogRequestLogging();
         // API callers get problem+json for every error; people get the friendly error pages.
         app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
