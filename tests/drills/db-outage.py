@@ -38,7 +38,7 @@ def main():
     ap.add_argument("--outage", type=float, default=10)
     ap.add_argument("--threads", type=int, default=8)
     args = ap.parse_args()
-    deadline = time.time() + 600  # the whole drill is bounded
+    deadline = time.time() + 900  # the whole drill is bounded
 
     work = tempfile.mkdtemp(prefix="pt-drill-", dir="/tmp")
     os.chmod(work, 0o755)
@@ -56,16 +56,20 @@ def main():
     base = f"http://127.0.0.1:{appport}"
     app = None
     try:
+        # run.sh builds once; the other commands run the built program directly.
         subprocess.run([f"{ROOT}/run.sh", "seed", "--jobs", "0"], env=env, check=True, stdout=subprocess.DEVNULL)
+        dll = ["dotnet", f"{ROOT}/.build/web/PermitTracker.Web.dll"]
+        env["ASPNETCORE_CONTENTROOT"] = f"{ROOT}/.build/web"
         keys = {}
         for who in ["intake", "DOB", "FDNY", "DEP"]:
             flag = ["--intake"] if who == "intake" else ["--agency", who]
-            out = subprocess.run([f"{ROOT}/run.sh", "create-api-key", *flag], env=env, check=True, capture_output=True, text=True).stdout
+            out = subprocess.run([*dll, "create-api-key", *flag], env=env, check=True, capture_output=True, text=True).stdout
             keys[who] = out.strip().splitlines()[-1]
-        app = subprocess.Popen(["dotnet", f"{ROOT}/.build/web/PermitTracker.Web.dll"], env=dict(env, ASPNETCORE_CONTENTROOT=f"{ROOT}/.build/web"),
+        app = subprocess.Popen(dll, env=env,
                                stdout=open(f"{work}/app.log", "w"), stderr=subprocess.STDOUT)
         while http("GET", f"{base}/health/ready")[0] != 200:
-            if time.time() > deadline: raise SystemExit("app did not start")
+            if time.time() > deadline or app.poll() is not None:
+                raise SystemExit("app did not start: " + open(f"{work}/app.log").read()[-2000:])
             time.sleep(0.5)
 
         submitted = "2026-01-05T09:00:00-05:00"
