@@ -80,7 +80,8 @@ public sealed class ImportCommand : ICommand
 
     public static void Print(JobImportSummary s, TextWriter output)
     {
-        output.WriteLine($"{s.Mapping}: {s.Rows:N0} rows in {s.Elapsed.TotalSeconds:N1} s ({s.Rows / Math.Max(0.001, s.Elapsed.TotalSeconds):N0} rows/s)");
+        output.WriteLine($"{s.Mapping}: {s.Rows:N0} rows in {s.Elapsed.TotalSeconds:N1} s ({s.Rows / Math.Max(0.001, s.Elapsed.TotalSeconds):N0} rows/s; " +
+                         $"mapping and rules {s.MappingTime.TotalSeconds:N1} s, writing {s.WritingTime.TotalSeconds:N1} s, overlapped)");
         output.WriteLine($"  jobs imported      {s.JobsImported,10:N0}   ({s.StepsImported:N0} steps, {s.EventsImported:N0} events)");
         output.WriteLine($"  already present    {s.AlreadyPresent,10:N0}");
         output.WriteLine($"  skipped by filter  {s.Skipped,10:N0}");

@@ -90,6 +90,9 @@ public sealed partial class JobRowMapper
 
     internal FileColumns Columns { get; }
 
+    /// <summary>The column a duplicate job number is reported against.</summary>
+    public string JobNumberColumn => _jobNumber.FirstColumnName;
+
     /// <summary>Columns the mapping names that the file lacks; they read as empty (one mapping serves files with fewer columns).</summary>
     public IReadOnlyCollection<string> MissingColumns => Columns.Missing;
 
