@@ -244,7 +244,7 @@ public sealed partial class JobRowMapper
             foreach (var dependency in step.DependsOn)
             {
                 if (finishes[dependency] is not { } done) { ready = null; break; }
-                if (done.At > ready!.Value.At) ready = done;
+                if (done.At >= ready!.Value.At) ready = done; // on a tie, the nearer column names the cause in messages
             }
             if (ready is null)
             {
