@@ -128,6 +128,12 @@ public sealed class PermitTypeColumn
 
 public sealed class AddressColumns
 {
+    /// <summary>
+    /// A one-line address ("92 WEST TREMONT AVE", BLDS OriginalAddress1) instead of houseNumber and street: its
+    /// first word with a digit is the house number, the rest the street.
+    /// </summary>
+    public string? Line { get; init; }
+
     public string HouseNumber { get; init; } = "";
     public string Street { get; init; } = "";
     public string? Borough { get; init; }

@@ -46,7 +46,7 @@ public sealed partial class JobRowMapper
     private readonly DateColumns _submitted;
     private readonly Template _permitType;
     private readonly Template _house, _street, _city, _state, _description;
-    private readonly Template? _borough, _zip;
+    private readonly Template? _borough, _zip, _line;
     private readonly (RowCondition Condition, int Column)? _include;
     private readonly StepPlan[] _steps;
     private readonly List<StepDefinition> _definitions;
@@ -70,6 +70,7 @@ public sealed partial class JobRowMapper
         _permitType = new Template(mapping.PermitType.Value, Columns);
         _house = new Template(mapping.Address.HouseNumber, Columns);
         _street = new Template(mapping.Address.Street, Columns);
+        _line = mapping.Address.Line is { } l ? new Template(l, Columns) : null;
         _borough = mapping.Address.Borough is { } b ? new Template(b, Columns) : null;
         _zip = mapping.Address.Zip is { } z ? new Template(z, Columns) : null;
         _city = new Template(mapping.Address.City, Columns);
@@ -97,6 +98,9 @@ public sealed partial class JobRowMapper
     public IReadOnlyCollection<string> MissingColumns => Columns.Missing;
 
     private static HashSet<string> Values(RowCondition condition) => new(condition.In.Select(v => v.Trim()), StringComparer.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"^(?<house>\S*\d\S*)\s+(?<street>.+)$")]
+    private static partial Regex AddressLine();
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9 -]*$")]
     private static partial Regex JobNumberRule();
@@ -179,6 +183,8 @@ public sealed partial class JobRowMapper
 
         var house = _house.Render(record);
         var street = _street.Render(record);
+        if (_line is not null && AddressLine().Match(_line.Render(record)) is { Success: true } parts)
+            (house, street) = (parts.Groups["house"].Value, parts.Groups["street"].Value);
         if (house.Length == 0) throw Reject(line, jobNumber, _house.FirstColumnName, "", "The house number is empty.", RejectKind.Missing);
         if (street.Length == 0) throw Reject(line, jobNumber, _street.FirstColumnName, "", "The street is empty.", RejectKind.Missing);
         if (house.Length > 20) throw Reject(line, jobNumber, _house.FirstColumnName, house, "The house number is longer than 20 characters.", RejectKind.Unparseable);
