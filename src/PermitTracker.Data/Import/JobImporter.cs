@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
@@ -131,7 +132,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
                 if (toWrite.Count > 0)
                 {
                     var at = clock.GetTimestamp();
-                    await WriteAsync(connection, toWrite, cancellationToken);
+                    await WriteAsync(connection, mapping.Name, toWrite, cancellationToken);
                     writeTicks += clock.GetTimestamp() - at;
                     jobs += toWrite.Count;
                     steps += toWrite.Sum(p => p.Outcome.Plan!.Job.Steps.Count);
@@ -279,7 +280,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
     }
 
     /// <summary>One transaction: ids reserved from the identity sequences, then COPY of every table the job touches.</summary>
-    private async Task WriteAsync(NpgsqlConnection connection, List<Mapped> batch, CancellationToken cancellationToken)
+    private async Task WriteAsync(NpgsqlConnection connection, string source, List<Mapped> batch, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var jobIds = await ReserveIdsAsync(connection, transaction, "jobs", batch.Count, cancellationToken);
@@ -440,6 +441,19 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
                 }
             }
             await figures.CompleteAsync(cancellationToken);
+        }
+
+        await using (var attributes = await connection.BeginBinaryImportAsync(
+            "COPY job_attributes (job_id, source, attributes) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                attributes.StartRow();
+                attributes.Write(jobIds[i], NpgsqlDbType.Bigint);
+                attributes.Write(source, NpgsqlDbType.Varchar);
+                attributes.Write(JsonSerializer.Serialize(batch[i].Outcome.Plan!.Attributes), NpgsqlDbType.Jsonb);
+            }
+            await attributes.CompleteAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

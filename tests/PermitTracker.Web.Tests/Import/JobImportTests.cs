@@ -69,6 +69,9 @@ public sealed class JobImportTests(PostgresServer server)
         Assert.Equal(("1515", "15th St", "San Francisco", "CA"), (primary.Address.HouseNumber, primary.Address.Street, primary.Address.City, primary.Address.State));
         // Pacific wall-clock: filed 04/17/2014 12:03:16 PM PDT.
         Assert.Equal(new DateTimeOffset(2014, 4, 17, 19, 3, 16, TimeSpan.Zero), primary.SubmittedAt);
+        var attributes = await context.JobAttributes.SingleAsync(a => a.JobId == primary.Id);
+        Assert.Equal("sf-building-permits", attributes.Source);
+        Assert.Contains("\"neighborhood\":", attributes.Values, StringComparison.Ordinal);
         Assert.True(await context.Agencies.AnyAsync(a => a.Code == "SFDBI"));
         Assert.True(await context.PermitTypes.AnyAsync(p => p.Code == "SF8"));
     }
