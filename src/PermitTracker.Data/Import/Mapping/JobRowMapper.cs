@@ -65,7 +65,7 @@ public sealed partial class JobRowMapper
         Columns = new FileColumns(header);
         _dates = new DateReader(mapping);
         _jobNumber = new Template(mapping.JobNumber.Value, Columns);
-        _jobNumberPattern = mapping.JobNumber.Pattern is { Length: > 0 } p ? new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)) : null;
+        _jobNumberPattern = mapping.JobNumber.Pattern is { Length: > 0 } p ? new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(30)) : null;
         _submitted = new DateColumns(mapping.SubmittedAt, Columns);
         _permitType = new Template(mapping.PermitType.Value, Columns);
         _house = new Template(mapping.Address.HouseNumber, Columns);
@@ -129,6 +129,12 @@ public sealed partial class JobRowMapper
         catch (DomainException refused)
         {
             return new RowOutcome(line, key, null, new ImportReject(line, jobNumber, "", "", refused.Message, RejectKind.RefusedByRules));
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // The timeout is wall-clock time: on a starved machine a simple pattern can hit it. A row, not the run, fails.
+            return new RowOutcome(line, key, null, new ImportReject(line, jobNumber, _jobNumber.FirstColumnName, "",
+                "The job number pattern took too long on this value.", RejectKind.Unparseable));
         }
     }
 
