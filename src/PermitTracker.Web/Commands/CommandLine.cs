@@ -18,6 +18,8 @@ public static class CommandLine
         new CreateUserCommand(),
         new RebuildReadModelCommand(),
         new ImportEventsCommand(),
+        new ImportCommand(),
+        new ExportBldsCommand(),
         new HelpCommand(),
     ];
 
