@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using PermitTracker.Data;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Browser.Tests.Support;
@@ -73,6 +75,21 @@ public sealed class BrowserPortal : IAsyncLifetime
         });
         return await context.NewPageAsync();
     }
+
+    /// <summary>A new browser window signed in through the sign-in form as a demo account (password <see cref="DemoAccounts.Password"/>).</summary>
+    public async Task<IPage> SignedInPageAsync(string email)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("Work e-mail", new() { Exact = true }).FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(DemoAccounts.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/staff");
+        return page;
+    }
+
+    /// <summary>The portal's database, to check what was (or was not) recorded.</summary>
+    public PermitsDbContext OpenDb() => _seeded.OpenDb();
 
     public Task<JsonElement> ApiJobAsync(string jobNumber, string? asOf = null) =>
         Http.GetFromJsonAsync<JsonElement>($"/api/v1/jobs/{jobNumber}" + (asOf is null ? "" : $"?asOf={Uri.EscapeDataString(asOf)}"));
