@@ -263,74 +263,12 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
             await events.CompleteAsync(cancellationToken);
         }
 
-        using (var figures = await connection.BeginBinaryImportAsync(
-            "COPY job_figures (job_id, job_number, permit_type_code, borough, submitted_at, state, ended_at, base_at, elapsed_us, shares_us, critical_path, " +
-            "tail_holder, waiting_on_other_agencies_us) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        foreach (var g in batch.Jobs)
         {
-            foreach (var g in batch.Jobs)
-            {
-                var r = g.JobRow;
-                figures.StartRow();
-                figures.Write(g.JobId, NpgsqlDbType.Bigint);
-                figures.Write(r.JobNumber, NpgsqlDbType.Varchar);
-                figures.Write(r.PermitTypeCode, NpgsqlDbType.Varchar);
-                WriteNullable(figures, r.Borough, NpgsqlDbType.Varchar);
-                figures.Write(r.SubmittedAt, NpgsqlDbType.TimestampTz);
-                figures.Write(r.State, NpgsqlDbType.Varchar);
-                WriteNullable(figures, r.EndedAt, NpgsqlDbType.TimestampTz);
-                figures.Write(r.BaseAt, NpgsqlDbType.TimestampTz);
-                figures.Write(r.ElapsedUs, NpgsqlDbType.Bigint);
-                figures.Write(r.SharesUs, NpgsqlDbType.Jsonb);
-                figures.Write(r.CriticalPath, NpgsqlDbType.Jsonb);
-                WriteNullable(figures, r.TailHolder, NpgsqlDbType.Varchar);
-                figures.Write(r.WaitingOnOtherAgenciesUs, NpgsqlDbType.Bigint);
-            }
-            await figures.CompleteAsync(cancellationToken);
+            g.JobRow.JobId = g.JobId;
+            foreach (var r in g.StepRows) r.StepId = stepIdOf[(g.JobId, r.StepKey)];
         }
-
-        using (var figures = await connection.BeginBinaryImportAsync(
-            "COPY step_figures (step_id, job_id, step_key, step_name, agency_code, position, status, target_business_days, ready_at, finished_at, " +
-            "binding_step_key, blocked_by, own_done_at, own_work_pending, correction_cycles, base_at, days_open_us, with_agency_us, with_applicant_us, " +
-            "days_blocked_us, waiting_us, waiting_attribution_us, business_days_with_agency, agency_clock_running, applicant_clock_running, " +
-            "blocked_clock_running, waiting_clock_running, waiting_tail_holder) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            foreach (var g in batch.Jobs)
-            {
-                foreach (var r in g.StepRows)
-                {
-                    figures.StartRow();
-                    figures.Write(stepIdOf[(g.JobId, r.StepKey)], NpgsqlDbType.Bigint);
-                    figures.Write(g.JobId, NpgsqlDbType.Bigint);
-                    figures.Write(r.StepKey, NpgsqlDbType.Varchar);
-                    figures.Write(r.StepName, NpgsqlDbType.Varchar);
-                    figures.Write(r.AgencyCode, NpgsqlDbType.Varchar);
-                    figures.Write(r.Position, NpgsqlDbType.Integer);
-                    figures.Write(r.Status, NpgsqlDbType.Varchar);
-                    WriteNullable(figures, r.TargetBusinessDays, NpgsqlDbType.Integer);
-                    WriteNullable(figures, r.ReadyAt, NpgsqlDbType.TimestampTz);
-                    WriteNullable(figures, r.FinishedAt, NpgsqlDbType.TimestampTz);
-                    WriteNullable(figures, r.BindingStepKey, NpgsqlDbType.Varchar);
-                    figures.Write(r.BlockedBy, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    figures.Write(r.OwnDoneAt, NpgsqlDbType.TimestampTz);
-                    figures.Write(r.OwnWorkPending, NpgsqlDbType.Boolean);
-                    figures.Write(r.CorrectionCycles, NpgsqlDbType.Integer);
-                    figures.Write(r.BaseAt, NpgsqlDbType.TimestampTz);
-                    figures.Write(r.DaysOpenUs, NpgsqlDbType.Bigint);
-                    figures.Write(r.WithAgencyUs, NpgsqlDbType.Bigint);
-                    figures.Write(r.WithApplicantUs, NpgsqlDbType.Bigint);
-                    figures.Write(r.DaysBlockedUs, NpgsqlDbType.Bigint);
-                    figures.Write(r.WaitingUs, NpgsqlDbType.Bigint);
-                    figures.Write(r.WaitingAttributionUs, NpgsqlDbType.Jsonb);
-                    figures.Write(r.BusinessDaysWithAgency, NpgsqlDbType.Integer);
-                    figures.Write(r.AgencyClockRunning, NpgsqlDbType.Boolean);
-                    figures.Write(r.ApplicantClockRunning, NpgsqlDbType.Boolean);
-                    figures.Write(r.BlockedClockRunning, NpgsqlDbType.Boolean);
-                    figures.Write(r.WaitingClockRunning, NpgsqlDbType.Boolean);
-                    WriteNullable(figures, r.WaitingTailHolder, NpgsqlDbType.Varchar);
-                }
-            }
-            await figures.CompleteAsync(cancellationToken);
-        }
+        await ReadModelCopy.WriteAsync(connection, batch.Jobs.Select(g => (g.JobRow, g.StepRows)), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -13,7 +13,7 @@ public static class CommandLine
     public static readonly IReadOnlyList<ICommand> All =
     [
         new MigrateCommand(), new SeedCommand(), new CreateApiKeyCommand(), new RebuildReadModelCommand(), new ImportEventsCommand(),
-        new GenerateCommand(),
+        new GenerateCommand(), new Benchmarks.FloorCommand(), new Benchmarks.BenchCommand(),
         new HelpCommand(),
     ];
 

@@ -59,6 +59,7 @@ public static class HostSetup
             return Task.CompletedTask;
         }));
         services.AddRazorPages();
+        services.AddPermitTrackerPerformance();
         services.AddProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<PermitsDbContext>("database", tags: ["ready"]);
         return builder;
@@ -66,11 +67,13 @@ public static class HostSetup
 
     public static WebApplication UsePermitTracker(this WebApplication app)
     {
+        app.UseResponseCompression();
         app.UseSerilogRequestLogging();
         // API callers get problem+json for every error; people get the friendly error pages.
         app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
         app.UseRouting();
+        app.UseOutputCache();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapStaticAssets();

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using FluentValidation;
+using Microsoft.AspNetCore.OutputCaching;
 using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
+using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
 
 namespace PermitTracker.Web.Api.Jobs;
@@ -30,7 +32,7 @@ public static class RecordStepEvent
 
     /// <summary>POST /api/v1/jobs/{jobNumber}/steps/{stepKey}/events: an agency's system records a move of its own step.</summary>
     public static async Task<IResult> HandleAsync(string jobNumber, string stepKey, Request request, IValidator<Request> validator,
-        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var validation = await validator.ValidateAsync(request, cancellationToken);
         if (!validation.IsValid) return ApiProblems.BadRequest(validation.ToDictionary());
@@ -51,7 +53,8 @@ public static class RecordStepEvent
                 return ApiProblems.Conflict(result.Message!, result.Job is null ? null : CurrentState(result, stepKey));
         }
 
-        var view = await query.FindAsync(result.Job!.JobNumber, clock.GetUtcNow(), cancellationToken);
+        await JobStatusCachePolicy.EvictAsync(cache, result.Job!.JobNumber, cancellationToken);
+        var view = await query.FindAsync(result.Job.JobNumber, clock.GetUtcNow(), cancellationToken);
         var step = view!.Steps.Single(s => s.Key == stepKey);
         return Results.Created($"/api/v1/jobs/{Uri.EscapeDataString(view.JobNumber)}",
             new Response(view.JobNumber, result.Event!.Sequence, view.Figures(stepKey).ToResponse(step.Version)));
