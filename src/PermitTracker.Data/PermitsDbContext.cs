@@ -1,15 +1,21 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
+using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
 
 namespace PermitTracker.Data;
 
-/// <summary>The one EF Core context over the permits database. Configuration lives in Configurations/, one class per entity.</summary>
-public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbContext(options)
+/// <summary>
+/// The one EF Core context over the permits database, staff accounts (ASP.NET Core Identity) included.
+/// Configuration lives in Configurations/, one class per entity.
+/// </summary>
+public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : IdentityDbContext<StaffUser, IdentityRole, string>(options)
 {
     public DbSet<Agency> Agencies => Set<Agency>();
     public DbSet<PermitType> PermitTypes => Set<PermitType>();
@@ -20,6 +26,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbCo
     public DbSet<StepEvent> StepEvents => Set<StepEvent>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<JobFiguresRow> JobFigures => Set<JobFiguresRow>();
+    public DbSet<IdempotentRequest> IdempotentRequests => Set<IdempotentRequest>();
     public DbSet<StepFiguresRow> StepFigures => Set<StepFiguresRow>();
 
     /// <summary>
@@ -41,8 +48,11 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : DbCo
 
     internal const string EventSequenceIndex = "ix_step_events_step_id_sequence";
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PermitsDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

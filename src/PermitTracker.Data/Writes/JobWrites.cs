@@ -17,7 +17,8 @@ public sealed record MoveRequest(
     string Actor,
     string? Note,
     uint? ExpectedVersion = null,
-    string? RequiredAgency = null);
+    string? RequiredAgency = null,
+    Idempotency? Idempotency = null);
 
 public enum MoveOutcome
 {
@@ -27,9 +28,15 @@ public enum MoveOutcome
     Forbidden,
     Stale,
     Refused,
+
+    /// <summary>The same Idempotency-Key and request were recorded before: nothing new was written.</summary>
+    Replayed,
+
+    /// <summary>The Idempotency-Key was used before for a different request.</summary>
+    KeyReused,
 }
 
-public sealed record MoveResult(MoveOutcome Outcome, string? Message = null, Job? Job = null, StepEvent? Event = null)
+public sealed record MoveResult(MoveOutcome Outcome, string? Message = null, Job? Job = null, StepEvent? Event = null, int? EventSequence = null)
 {
     public Step? Step(string key) => Job?.Steps.FirstOrDefault(s => s.Key == key);
 }
@@ -66,6 +73,13 @@ public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, Ti
         if (locked.Count == 0) return new MoveResult(MoveOutcome.JobNotFound, $"There is no job with number {request.JobNumber}.");
 
         var job = (await LoadAsync(request.JobNumber, cancellationToken))!;
+        if (request.Idempotency is { } idempotency
+            && await db.IdempotentRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Caller == idempotency.Caller && r.Key == idempotency.Key, cancellationToken) is { } earlier)
+        {
+            return earlier.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash) && earlier.JobId == job.Id
+                ? new MoveResult(MoveOutcome.Replayed, null, job, null, earlier.EventSequence)
+                : new MoveResult(MoveOutcome.KeyReused, $"Idempotency-Key '{idempotency.Key}' was already used for a different request.");
+        }
         var step = job.Steps.FirstOrDefault(s => s.Key == request.StepKey);
         if (step is null) return new MoveResult(MoveOutcome.StepNotFound, $"Job {job.JobNumber} has no step '{request.StepKey}'.", job);
         if (request.RequiredAgency is { } agency && !string.Equals(agency, step.AgencyCode, StringComparison.OrdinalIgnoreCase))
@@ -84,6 +98,14 @@ public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, Ti
             return new MoveResult(MoveOutcome.Refused, refused.Message, job);
         }
 
+        if (request.Idempotency is { } sent)
+        {
+            db.IdempotentRequests.Add(new IdempotentRequest
+            {
+                Caller = sent.Caller, Key = sent.Key, RequestHash = sent.RequestHash, JobId = job.Id, StepKey = step.Key,
+                EventSequence = recorded.Sequence, CreatedAt = clock.GetUtcNow(),
+            });
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -94,7 +116,7 @@ public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, Ti
         {
             return new MoveResult(MoveOutcome.Stale, $"{step.Title} was changed by someone else at the same moment. Reload the step and try again.");
         }
-        return new MoveResult(MoveOutcome.Recorded, null, job, recorded);
+        return new MoveResult(MoveOutcome.Recorded, null, job, recorded, recorded.Sequence);
     }
 
     /// <summary>Creates a job from its permit type's current template, or from an explicit step list when one is given.</summary>

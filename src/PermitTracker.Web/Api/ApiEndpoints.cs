@@ -1,4 +1,5 @@
 using PermitTracker.Web.Api.Jobs;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Api;
 
@@ -8,6 +9,7 @@ public static class ApiEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Jobs");
         api.MapGet("/jobs/{jobNumber}", GetJob.HandleAsync)
+            .RequireRateLimiting(PublicLookups.Policy)
             .WithName("GetJob").WithSummary("A job's status and every figure of the metrics spec, as of now or asOf. Public; no personal data.")
             .Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem()
             .CacheOutput(Infrastructure.JobStatusCachePolicy.Name);

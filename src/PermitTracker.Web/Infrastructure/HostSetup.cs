@@ -8,8 +8,10 @@ using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Data.Seed;
 using PermitTracker.Data.Writes;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Api;
 using PermitTracker.Web.Queries;
+using PermitTracker.Web.Reports;
 using Scalar.AspNetCore;
 using Serilog;
 
@@ -39,8 +41,12 @@ public static class HostSetup
         services.AddScoped<ReadModelRebuilder>();
         services.AddScoped<JobWrites>();
         services.AddScoped<JobStatusQuery>();
+        services.AddScoped<ReportQueries>();
+        services.AddScoped<Pages.Staff.QueueQuery>();
+        services.AddScoped<Pages.Staff.StepDetailsQuery>();
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
+        services.AddStaffAccounts();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -59,26 +65,36 @@ public static class HostSetup
             return Task.CompletedTask;
         }));
         services.AddRazorPages();
+        services.AddPublicLookupRateLimits(builder.Configuration);
         services.AddPermitTrackerPerformance();
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        services.AddTrustedProxies(builder.Configuration);
+        // Agencies' systems send small JSON documents; bulk loads go through ./run.sh import-events.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
         services.AddHealthChecks().AddDbContextCheck<PermitsDbContext>("database", tags: ["ready"]);
         return builder;
     }
 
     public static WebApplication UsePermitTracker(this WebApplication app)
     {
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseResponseCompression();
         app.UseSerilogRequestLogging();
         // API callers get problem+json for every error; people get the friendly error pages.
         app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseOutputCache();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapPermitsApi();
+        app.MapReportsApi();
         app.MapOpenApi("/api/{documentName}/openapi.json");
         app.MapScalarApiReference("/api/docs", options => options
             .WithTitle("PermitTracker API")
@@ -101,6 +117,7 @@ public static class HostSetup
         {
             var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
             Log.Information("Seeded an empty database: {ReferenceRows} reference rows, {DemoJobs} demo jobs", result.ReferenceRowsAdded, result.DemoJobsAdded);
+            DemoAccounts.Print(Console.Out, await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync());
         }
     }
 }

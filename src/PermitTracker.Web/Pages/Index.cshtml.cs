@@ -2,10 +2,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Domain;
+using PermitTracker.Web.Queries;
 
 namespace PermitTracker.Web.Pages;
 
-public sealed class IndexModel(PermitsDbContext db) : PageModel
+public sealed class IndexModel(PermitsDbContext db, ReferenceDataCache reference, CityCalendarSource calendars) : PageModel
 {
     public IReadOnlyList<AgencyCard> Agencies { get; private set; } = [];
     public IReadOnlyList<RecentJob> RecentJobs { get; private set; } = [];
@@ -27,9 +28,19 @@ public sealed class IndexModel(PermitsDbContext db) : PageModel
                 j.Steps.Count(s => s.RecordedStatus == StepStatus.Approved || s.RecordedStatus == StepStatus.NotRequired || s.RecordedStatus == StepStatus.Rejected),
                 j.Steps.Count))
             .ToListAsync(cancellationToken);
+        // Residents read permit types by name and dates in the city's time, never codes or UTC.
+        var types = await reference.PermitTypeNamesAsync(cancellationToken);
+        RecentJobs = [.. RecentJobs.Select(j => j with
+        {
+            PermitType = types.GetValueOrDefault(j.PermitType, j.PermitType),
+            SubmittedLocal = DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(j.SubmittedAt, calendars.Zone).DateTime, DateTimeKind.Unspecified),
+        })];
     }
 
     public sealed record AgencyCard(string Code, string Name, string Phone, string WebPage);
 
-    public sealed record RecentJob(string JobNumber, string Address, string PermitType, DateTimeOffset SubmittedAt, int StepsFinished, int StepsTotal);
+    public sealed record RecentJob(string JobNumber, string Address, string PermitType, DateTimeOffset SubmittedAt, int StepsFinished, int StepsTotal)
+    {
+        public DateTime SubmittedLocal { get; init; }
+    }
 }

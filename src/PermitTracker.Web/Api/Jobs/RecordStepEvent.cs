@@ -1,8 +1,17 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data;
 using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
+using PermitTracker.Domain.Jobs;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
 
@@ -32,15 +41,29 @@ public static class RecordStepEvent
 
     /// <summary>POST /api/v1/jobs/{jobNumber}/steps/{stepKey}/events: an agency's system records a move of its own step.</summary>
     public static async Task<IResult> HandleAsync(string jobNumber, string stepKey, Request request, IValidator<Request> validator,
-        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, IOutputCacheStore cache, CancellationToken cancellationToken)
+        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, PermitsDbContext db, IAuthorizationService authorization, IOutputCacheStore cache,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
+        // Agency scoping: the same authorization handler as the staff pages; JobWrites checks it again inside the write.
+        var key = JobNumbers.SearchKey(jobNumber);
+        var agency = await db.Steps.AsNoTracking()
+            .Where(s => s.Key == stepKey && db.Jobs.Any(j => j.Id == s.JobId && j.JobNumberKey == key))
+            .Select(s => s.AgencyCode).FirstOrDefaultAsync(cancellationToken);
+        if (agency is not null && !(await authorization.AuthorizeAsync(user, new StepResource(agency), StaffPolicies.StepOfMyAgency)).Succeeded)
+            return ApiProblems.Forbidden($"Step '{stepKey}' of job {jobNumber} belongs to {agency}; this key may only move {user.FindFirstValue(AccessClaims.Agency) ?? "no agency's"} steps.");
+
         var validation = await validator.ValidateAsync(request, cancellationToken);
         if (!validation.IsValid) return ApiProblems.BadRequest(validation.ToDictionary());
         Instants.TryParse(request.OccurredAt, out var occurredAt);
         var status = Enum.Parse<StepStatus>(request.Status!, ignoreCase: true);
 
+        if (idempotencyKey is { Length: > 200 } || (idempotencyKey is not null && string.IsNullOrWhiteSpace(idempotencyKey)))
+            return ApiProblems.BadRequest(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["An Idempotency-Key is 1 to 200 characters."] });
+        var idempotency = idempotencyKey is null ? null : new Idempotency(user.Identity?.Name ?? "anonymous", idempotencyKey.Trim(),
+            SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { jobNumber = JobNumbers.SearchKey(jobNumber), stepKey, status, occurredAt, request.Actor, request.Note }))));
+
         var result = await writes.RecordMoveAsync(new MoveRequest(jobNumber, stepKey, status, occurredAt, request.Actor!.Trim(), request.Note,
-            request.ExpectedVersion, RequiredAgency: user.FindFirstValue(AccessClaims.Agency)), cancellationToken);
+            request.ExpectedVersion, RequiredAgency: AgencyScope.RequiredAgency(user), Idempotency: idempotency), cancellationToken);
         switch (result.Outcome)
         {
             case MoveOutcome.JobNotFound:
@@ -51,13 +74,15 @@ public static class RecordStepEvent
             case MoveOutcome.Stale:
             case MoveOutcome.Refused:
                 return ApiProblems.Conflict(result.Message!, result.Job is null ? null : CurrentState(result, stepKey));
+            case MoveOutcome.KeyReused:
+                return Results.Problem(result.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
         }
 
         await JobStatusCachePolicy.EvictAsync(cache, result.Job!.JobNumber, cancellationToken);
         var view = await query.FindAsync(result.Job.JobNumber, clock.GetUtcNow(), cancellationToken);
         var step = view!.Steps.Single(s => s.Key == stepKey);
         return Results.Created($"/api/v1/jobs/{Uri.EscapeDataString(view.JobNumber)}",
-            new Response(view.JobNumber, result.Event!.Sequence, view.Figures(stepKey).ToResponse(step.Version)));
+            new Response(view.JobNumber, result.EventSequence!.Value, view.Figures(stepKey).ToResponse(step.Version)));
     }
 
     private static object CurrentState(MoveResult result, string stepKey)

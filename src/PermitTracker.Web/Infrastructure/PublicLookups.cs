@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace PermitTracker.Web.Infrastructure;
+
+/// <summary>
+/// Rate limits for the public lookups (job status and search pages, the public job API): anyone may look a
+/// job up without logging in, so one client address must not be able to walk every job number or starve the
+/// database. Configured under "RateLimiting:PublicLookups".
+/// </summary>
+public static class PublicLookups
+{
+    public const string Policy = "public-lookups";
+
+    public sealed class Options
+    {
+        /// <summary>Lookups one client address may make per window.</summary>
+        public int PermitLimit { get; set; } = 60;
+
+        public int WindowSeconds { get; set; } = 60;
+    }
+
+    public static IServiceCollection AddPublicLookupRateLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("RateLimiting:PublicLookups").Get<Options>() ?? new Options();
+        return services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = options.WindowSeconds.ToString(CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
+            };
+            limiter.AddPolicy(Policy, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.PermitLimit,
+                    Window = TimeSpan.FromSeconds(options.WindowSeconds),
+                    QueueLimit = 0,
+                }));
+        });
+    }
+}
