@@ -67,6 +67,7 @@ public static class HostSetup
         services.AddRazorPages();
         services.AddPublicLookupRateLimits(builder.Configuration);
         services.AddPermitTrackerPerformance();
+        services.AddSharedKeyRing();
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddTrustedProxies(builder.Configuration);
