@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -15,8 +16,11 @@ namespace PermitTracker.Data;
 /// The one EF Core context over the permits database, staff accounts (ASP.NET Core Identity) included.
 /// Configuration lives in Configurations/, one class per entity.
 /// </summary>
-public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : IdentityDbContext<StaffUser, IdentityRole, string>(options)
+public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : IdentityDbContext<StaffUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
+    /// <summary>The key ring of cookies and antiforgery tokens, shared by every instance of the portal (docs/scaling.md).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Agency> Agencies => Set<Agency>();
     public DbSet<PermitType> PermitTypes => Set<PermitType>();
     public DbSet<WorkflowTemplate> WorkflowTemplates => Set<WorkflowTemplate>();

@@ -13,7 +13,7 @@ public sealed class DemoSeeder(PermitsDbContext db, TimeProvider clock, TimeZone
 {
     public const int DefaultDemoJobCount = 300;
 
-    private static readonly (string Borough, char Digit, string Zip, string[] Streets)[] Boroughs =
+    internal static readonly (string Borough, char Digit, string Zip, string[] Streets)[] Boroughs =
     [
         ("Manhattan", '1', "10011", ["7th Avenue South", "West 14th Street", "Broadway", "Amsterdam Avenue", "East 86th Street", "Hudson Street", "Lenox Avenue"]),
         ("Bronx", '2', "10451", ["Grand Concourse", "East Tremont Avenue", "Fordham Road", "Jerome Avenue"]),
@@ -22,8 +22,8 @@ public sealed class DemoSeeder(PermitsDbContext db, TimeProvider clock, TimeZone
         ("Staten Island", '5', "10301", ["Richmond Terrace", "Victory Boulevard", "Hylan Boulevard"]),
     ];
 
-    private static readonly string[] FirstNames = ["Maria", "James", "Wei", "Fatima", "Carlos", "Aisha", "David", "Yuki", "Olga", "Kwame"];
-    private static readonly string[] LastNames = ["Garcia", "Chen", "Rahman", "Johnson", "Kowalski", "Okafor", "Rossi", "Nguyen", "Levy", "Singh"];
+    internal static readonly string[] FirstNames = ["Maria", "James", "Wei", "Fatima", "Carlos", "Aisha", "David", "Yuki", "Olga", "Kwame"];
+    internal static readonly string[] LastNames = ["Garcia", "Chen", "Rahman", "Johnson", "Kowalski", "Okafor", "Rossi", "Nguyen", "Levy", "Singh"];
 
     public async Task<SeedResult> SeedAsync(int demoJobs = DefaultDemoJobCount, CancellationToken cancellationToken = default)
     {
@@ -111,7 +111,7 @@ public sealed class DemoSeeder(PermitsDbContext db, TimeProvider clock, TimeZone
         ["DM"] = ["Full demolition of a 2-storey garage", "Full demolition of a 1-family house"],
     };
 
-    private static string Description(string permitType, Random random) =>
+    internal static string Description(string permitType, Random random) =>
         Descriptions.TryGetValue(permitType, out var list) ? list[random.Next(list.Length)] : "Building work";
 }
 

@@ -14,7 +14,12 @@ public sealed record SimulatedMove(string StepKey, StepStatus Status, DateTime L
 /// resubmissions, approvals, the odd waiver and rejection, stopping at "now". Deterministic for a given
 /// random generator, so a seed can be re-run and find the same jobs.
 /// </summary>
-public sealed class JobHistorySimulator(IReadOnlyDictionary<string, AgencyPace> paces)
+/// <param name="applicantStallProbability">
+/// The chance that an applicant, after objections, takes many times longer than usual to answer (financing,
+/// a redesign): real city workloads have this long tail, and it is what keeps a share of old jobs open.
+/// At 0 no extra random draw is made, so histories simulated without it stay exactly as they were.
+/// </param>
+public sealed class JobHistorySimulator(IReadOnlyDictionary<string, AgencyPace> paces, double applicantStallProbability = 0)
 {
     public static IReadOnlyDictionary<string, AgencyPace> NewYorkPaces { get; } = new Dictionary<string, AgencyPace>
     {
@@ -75,7 +80,7 @@ public sealed class JobHistorySimulator(IReadOnlyDictionary<string, AgencyPace> 
             {
                 var objection = Objections.TryGetValue(step.AgencyCode, out var list) ? list[random.Next(list.Length)] : "Objections issued.";
                 if (!Add(StepStatus.ChangesRequested, Draw(pace.ReviewDays, random), examiner, objection)
-                    || !Add(StepStatus.Ready, Draw(pace.ApplicantDays, random), "applicant", "Applicant resubmitted revised documents.")
+                    || !Add(StepStatus.Ready, Draw(pace.ApplicantDays, random) * StallFactor(random), "applicant", "Applicant resubmitted revised documents.")
                     || !Add(StepStatus.InReview, Draw(pace.QueueDays / 2, random), examiner))
                 {
                     stillOpen = true;
@@ -90,11 +95,15 @@ public sealed class JobHistorySimulator(IReadOnlyDictionary<string, AgencyPace> 
                 finishedAt[step.Key] = t;
         }
 
-        // A rejection denies the job: nothing after it happened.
-        var rejection = moves.Where(m => m.Status == StepStatus.Rejected).Select(m => (DateTime?)m.LocalTime).Min();
-        return [.. moves.Where(m => rejection is null || m.LocalTime <= rejection)
+        // A rejection denies the job: nothing after it happened, nor anything else in that same minute (the
+        // domain refuses a move at the instant of the denial once the denial is recorded).
+        var rejection = moves.Where(m => m.Status == StepStatus.Rejected).MinBy(m => m.LocalTime);
+        return [.. moves.Where(m => rejection is null || m.LocalTime < rejection.LocalTime || m == rejection)
             .OrderBy(m => m.LocalTime).ThenBy(m => IndexOf(steps, m.StepKey))];
     }
+
+    private double StallFactor(Random random) =>
+        applicantStallProbability > 0 && random.NextDouble() < applicantStallProbability ? 10 + (random.NextDouble() * 40) : 1;
 
     /// <summary>Roughly gamma-distributed with shape 2: rarely zero, now and then long.</summary>
     private static double Draw(double meanDays, Random random) =>

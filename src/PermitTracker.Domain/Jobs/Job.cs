@@ -138,6 +138,46 @@ public sealed class Job
         return stepEvent;
     }
 
+    /// <summary>
+    /// Records a known past history at once (bulk loads and generated data), with the same checks as
+    /// <see cref="RecordMove"/> for each move. The moves must come in time order: then every prefix the
+    /// one-by-one path would replay is a prefix of the one replay done here, so the outcome is the same,
+    /// at the cost of one replay instead of one per move. Refuses all of it, recording nothing, if any move is refused.
+    /// </summary>
+    public IReadOnlyList<StepEvent> RecordHistory(IReadOnlyList<PastMove> moves, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        var recorded = new List<StepEvent>(moves.Count);
+        var sequence = LastEventSequence;
+        var latest = Events.Select(e => (DateTimeOffset?)e.OccurredAt).Max();
+        try
+        {
+            foreach (var move in moves)
+            {
+                var step = Step(move.StepKey);
+                var occurredAt = move.OccurredAt.ToUniversalTime();
+                if (string.IsNullOrWhiteSpace(move.Actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.");
+                if (occurredAt > now || move.RecordedAt > now)
+                    throw new MoveRefusedException($"{step.Title}: {move.Status.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).");
+                if (latest is { } before && occurredAt < before)
+                    throw new MoveRefusedException($"{step.Title}: a history recorded at once must be in time order ({occurredAt:u} comes after {before:u}).");
+                var stepEvent = new StepEvent(step.Key, ++sequence, move.Status, occurredAt, move.RecordedAt < occurredAt ? occurredAt : move.RecordedAt,
+                    move.Actor.Trim(), move.Note);
+                step.Append(stepEvent);
+                recorded.Add(stepEvent);
+                latest = occurredAt;
+            }
+            JobHistory.Replay(this, Events);
+        }
+        catch (MoveRefusedException)
+        {
+            foreach (var stepEvent in Enumerable.Reverse(recorded)) Step(stepEvent.StepKey).Remove(stepEvent);
+            throw;
+        }
+        LastEventSequence = sequence;
+        return recorded;
+    }
+
     /// <summary>The applicant withdrew the job: every clock stops at that instant, and no further move is accepted.</summary>
     public void Withdraw(DateTimeOffset at, string reason, TimeProvider clock)
     {
@@ -154,3 +194,6 @@ public sealed class Job
         WithdrawalReason = reason.Trim();
     }
 }
+
+/// <summary>A move that already happened, for <see cref="Job.RecordHistory"/>: when it happened and when it was recorded.</summary>
+public sealed record PastMove(string StepKey, StepStatus Status, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt, string Actor, string? Note);

@@ -12,7 +12,8 @@ public static class ApiEndpoints
         api.MapGet("/jobs/{jobNumber}", GetJob.HandleAsync)
             .RequireRateLimiting(PublicLookups.Policy)
             .WithName("GetJob").WithSummary("A job's status and every figure of the metrics spec, as of now or asOf. Public; no personal data.")
-            .Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem();
+            .Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem()
+            .CacheOutput(Infrastructure.JobStatusCachePolicy.Name);
         api.MapPost("/jobs", CreateJob.HandleAsync)
             .RequireAuthorization(AccessClaims.CreateJobsPolicy)
             .WithName("CreateJob").WithSummary("Creates a job from its permit type's template, or from an explicit step list. Needs an intake key.")

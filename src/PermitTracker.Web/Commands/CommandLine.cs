@@ -20,6 +20,9 @@ public static class CommandLine
         new ImportEventsCommand(),
         new ImportCommand(),
         new ExportBldsCommand(),
+        new GenerateCommand(),
+        new Benchmarks.FloorCommand(),
+        new Benchmarks.BenchCommand(),
         new HelpCommand(),
     ];
 

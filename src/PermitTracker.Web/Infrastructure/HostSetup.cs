@@ -69,6 +69,8 @@ public static class HostSetup
         }));
         services.AddRazorPages();
         services.AddPublicLookupRateLimits(builder.Configuration);
+        services.AddPermitTrackerPerformance();
+        services.AddSharedKeyRing();
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddTrustedProxies(builder.Configuration);
@@ -83,12 +85,14 @@ public static class HostSetup
         app.UseForwardedHeaders();
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment()) app.UseHsts();
+        app.UseResponseCompression();
         app.UseSerilogRequestLogging();
         // API callers get problem+json for every error; people get the friendly error pages.
         app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
         app.UseRouting();
         app.UseRateLimiter();
+        app.UseOutputCache();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapStaticAssets();

@@ -5,12 +5,14 @@ using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Web.Access;
+using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
 
 namespace PermitTracker.Web.Api.Jobs;
@@ -39,7 +41,7 @@ public static class RecordStepEvent
 
     /// <summary>POST /api/v1/jobs/{jobNumber}/steps/{stepKey}/events: an agency's system records a move of its own step.</summary>
     public static async Task<IResult> HandleAsync(string jobNumber, string stepKey, Request request, IValidator<Request> validator,
-        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, PermitsDbContext db, IAuthorizationService authorization,
+        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, PermitsDbContext db, IAuthorizationService authorization, IOutputCacheStore cache,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
         // Agency scoping: the same authorization handler as the staff pages; JobWrites checks it again inside the write.
@@ -76,7 +78,8 @@ public static class RecordStepEvent
                 return Results.Problem(result.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
         }
 
-        var view = await query.FindAsync(result.Job!.JobNumber, clock.GetUtcNow(), cancellationToken);
+        await JobStatusCachePolicy.EvictAsync(cache, result.Job!.JobNumber, cancellationToken);
+        var view = await query.FindAsync(result.Job.JobNumber, clock.GetUtcNow(), cancellationToken);
         var step = view!.Steps.Single(s => s.Key == stepKey);
         return Results.Created($"/api/v1/jobs/{Uri.EscapeDataString(view.JobNumber)}",
             new Response(view.JobNumber, result.EventSequence!.Value, view.Figures(stepKey).ToResponse(step.Version)));

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 using PermitTracker.Data;
 using PermitTracker.Domain;
@@ -17,6 +18,7 @@ namespace PermitTracker.Web.Pages.Jobs;
 /// job through <see cref="JobStatusQuery"/>, the same one query and engine run as the API, so the figures agree.
 /// </summary>
 [EnableRateLimiting(PublicLookups.Policy)]
+[OutputCache(PolicyName = JobStatusCachePolicy.Name)]
 public sealed class StatusModel(JobStatusQuery query, ReferenceDataCache reference, CityCalendarSource calendars, TimeProvider clock) : PageModel
 {
     public JobStatusView Job { get; private set; } = null!;

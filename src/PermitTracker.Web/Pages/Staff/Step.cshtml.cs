@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
 using PermitTracker.Data.Access;
 using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
@@ -26,7 +27,8 @@ public sealed class StepModel(
     IAuthorizationService authorization,
     IValidator<MoveCheck> validator,
     TimeZoneInfo zone,
-    TimeProvider clock) : PageModel
+    TimeProvider clock,
+    IOutputCacheStore statusCache) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string JobNumber { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string StepKey { get; set; } = "";
@@ -72,6 +74,7 @@ public sealed class StepModel(
         switch (result.Outcome)
         {
             case MoveOutcome.Recorded:
+                await JobStatusCachePolicy.EvictAsync(statusCache, View.JobNumber, cancellationToken);
                 Notice = $"Recorded: {Step.Name} is now {Input.To.Value.ToDisplayText()}.";
                 return RedirectToPage(new { JobNumber = View.JobNumber, StepKey });
             case MoveOutcome.JobNotFound or MoveOutcome.StepNotFound:
