@@ -110,7 +110,11 @@ public sealed class ResidentPortalTests(BrowserPortal portal)
         await page.GotoAsync(await UrlOfAsync(which));
 
         var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
-        Assert.True(widths[0] <= widths[1], $"{which}: the page is {widths[0]} px wide in a {widths[1]} px window");
+        // On failure, name the elements that stick out, so the fix is obvious.
+        var wide = widths[0] <= widths[1] ? "" : await page.EvaluateAsync<string>(
+            "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth && getComputedStyle(e.parentElement).overflowX === 'visible').sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)" +
+            ".slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ')");
+        Assert.True(widths[0] <= widths[1], $"{which}: the page is {widths[0]} px wide in a {widths[1]} px window: {wide}");
     }
 
     [Theory]
