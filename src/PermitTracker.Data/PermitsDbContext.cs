@@ -32,6 +32,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<JobFiguresRow> JobFigures => Set<JobFiguresRow>();
     public DbSet<IdempotentRequest> IdempotentRequests => Set<IdempotentRequest>();
     public DbSet<StepFiguresRow> StepFigures => Set<StepFiguresRow>();
+    public DbSet<Import.JobAttributes> JobAttributes => Set<Import.JobAttributes>();
 
     /// <summary>
     /// Two writers of one job both took the same next event sequence: the unique index caught the second

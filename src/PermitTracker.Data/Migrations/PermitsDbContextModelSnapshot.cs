@@ -407,6 +407,32 @@ namespace PermitTracker.Data.Migrations
                     b.ToTable("holidays", (string)null);
                 });
 
+            modelBuilder.Entity("PermitTracker.Data.Import.JobAttributes", b =>
+                {
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Values")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("attributes");
+
+                    b.HasKey("JobId")
+                        .HasName("pk_job_attributes");
+
+                    b.HasIndex("Source")
+                        .HasDatabaseName("ix_job_attributes_source");
+
+                    b.ToTable("job_attributes", (string)null);
+                });
+
             modelBuilder.Entity("PermitTracker.Data.ReadModel.JobFiguresRow", b =>
                 {
                     b.Property<long>("JobId")
@@ -1042,6 +1068,16 @@ namespace PermitTracker.Data.Migrations
                         .HasForeignKey("AgencyCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_staff_users_agencies_agency_code");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.Import.JobAttributes", b =>
+                {
+                    b.HasOne("PermitTracker.Domain.Jobs.Job", null)
+                        .WithOne()
+                        .HasForeignKey("PermitTracker.Data.Import.JobAttributes", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_attributes_jobs_job_id");
                 });
 
             modelBuilder.Entity("PermitTracker.Data.ReadModel.JobFiguresRow", b =>

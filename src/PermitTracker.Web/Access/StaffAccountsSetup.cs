@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using PermitTracker.Data;
 using PermitTracker.Data.Access;
 
@@ -69,12 +68,8 @@ public static class StaffAccountsSetup
                 .RequireAuthenticatedUser().RequireRole(StaffRoles.Admin))
             .AddPolicy(StaffPolicies.StepOfMyAgency, p => p.AddRequirements(new StepAgencyRequirement()));
 
-        services.Configure<RazorPagesOptions>(pages =>
-        {
-            pages.Conventions.AuthorizeFolder("/Staff", StaffPolicies.StaffArea);
-            pages.Conventions.AuthorizeFolder("/Admin", StaffPolicies.AdminOnly);
-        });
         services.AddScoped<DemoAccounts>();
+        services.AddScoped<StaffAccounts>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using PermitTracker.Web.Api.Jobs;
+using PermitTracker.Web.Api.OpenData;
 using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Api;
@@ -22,5 +23,8 @@ public static class ApiEndpoints
             .WithName("RecordStepEvent").WithSummary("Records a move of a step. An agency key may only move its own agency's steps.")
             .Produces<RecordStepEvent.Response>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        app.MapGroup("/api/v1").WithTags("Open data").MapGet("/open-data/{file}", GetOpenData.HandleAsync)
+            .WithName("GetOpenData").WithSummary("Open data, streamed: permits.csv|.json (BLDS core fields), status-changes.csv|.json, steps.csv|.json (per-step figures). Public; no personal data.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(StatusCodes.Status404NotFound);
     }
 }

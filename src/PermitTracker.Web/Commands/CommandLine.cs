@@ -12,8 +12,17 @@ public static class CommandLine
 {
     public static readonly IReadOnlyList<ICommand> All =
     [
-        new MigrateCommand(), new SeedCommand(), new CreateApiKeyCommand(), new RebuildReadModelCommand(), new ImportEventsCommand(),
-        new GenerateCommand(), new Benchmarks.FloorCommand(), new Benchmarks.BenchCommand(),
+        new MigrateCommand(),
+        new SeedCommand(),
+        new CreateApiKeyCommand(),
+        new CreateUserCommand(),
+        new RebuildReadModelCommand(),
+        new ImportEventsCommand(),
+        new ImportCommand(),
+        new ExportBldsCommand(),
+        new GenerateCommand(),
+        new Benchmarks.FloorCommand(),
+        new Benchmarks.BenchCommand(),
         new HelpCommand(),
     ];
 

@@ -1,13 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Data.Seed;
+using PermitTracker.Web.Access;
 
 namespace PermitTracker.Web.Commands;
 
 public sealed class SeedCommand : ICommand
 {
     public string Name => "seed";
-    public string Usage => "seed [--jobs N]           adds the reference data and N demo jobs (default 300); safe to repeat";
+    public string Usage => "seed [--jobs N]           adds the reference data, N demo jobs (default 300) and the demo accounts; safe to repeat";
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
@@ -22,6 +23,7 @@ public sealed class SeedCommand : ICommand
         await scope.ServiceProvider.GetRequiredService<PermitsDbContext>().Database.MigrateAsync();
         var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(jobs);
         Console.WriteLine($"Seeded {result.ReferenceRowsAdded} reference rows and {result.DemoJobsAdded} demo jobs.");
+        DemoAccounts.Print(Console.Out, await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync());
         return 0;
     }
 }

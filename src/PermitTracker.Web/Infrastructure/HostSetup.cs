@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PermitTracker.Data;
@@ -54,8 +55,10 @@ public static class HostSetup
                 .RequireClaim(AccessClaims.Scope, nameof(ApiKeyScope.Intake)))
             .AddPolicy(AccessClaims.WriteStepsPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireClaim(AccessClaims.Scope, nameof(ApiKeyScope.Agency)).RequireClaim(AccessClaims.Agency))
-            .AddPolicy(AccessClaims.ReadReportsPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireClaim(AccessClaims.Scope, nameof(ApiKeyScope.Reports)));
+            // A reports API key, or a signed-in Manager/Admin (the pages' "Download CSV" links use the cookie).
+            .AddPolicy(AccessClaims.ReadReportsPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAssertion(c => ReportAccess.MayRead(c.User)));
+        services.AddReportPages();
 
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>

@@ -164,9 +164,10 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
 
     /// <summary>
     /// The jobs behind a number of a report: the same filters plus what the number counted
-    /// (a wait-matrix cell's holder, a backlog age band, a target status).
+    /// (a wait-matrix cell's holder, a backlog age band, a target status; complete jobs only for critical-path shares).
     /// </summary>
-    public async Task<IReadOnlyList<DrillJob>> JobsBehindAsync(ReportFilters filters, string? waitedOn, string? band, string? targetStatus, bool openSteps, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DrillJob>> JobsBehindAsync(ReportFilters filters, string? waitedOn, string? band, string? targetStatus, bool openSteps,
+        bool completeJobs, int limit, CancellationToken cancellationToken)
     {
         var (cte, parameters) = filters.BaseQuery(clock, Zone, stepState: true);
         var where = new List<string> { "true" };
@@ -190,7 +191,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
         var sql = $"""
             {cte}
             SELECT j2.job_number, j2.permit_type_code, j2.borough, j2.submitted_at, j2.state, j2.elapsed_us{Days}
-            FROM j j2 WHERE EXISTS (SELECT 1 FROM s WHERE s.job_id = j2.job_id AND {string.Join(" AND ", where)})
+            FROM j j2 WHERE {(completeJobs ? "j2.state = 'Complete' AND " : "")}EXISTS (SELECT 1 FROM s WHERE s.job_id = j2.job_id AND {string.Join(" AND ", where)})
             ORDER BY j2.elapsed_us DESC, j2.job_number LIMIT @limit
             """;
         return await ReadAsync(sql, parameters, r => new DrillJob(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),

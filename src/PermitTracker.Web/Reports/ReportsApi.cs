@@ -24,10 +24,10 @@ public static class ReportsApi
         reports.MapGet("/trend", (HttpContext http, [AsParameters] ReportFilters f, ReportQueries q, TimeProvider clock, CancellationToken ct) =>
             RespondAsync(http, f, clock, async () => (object)await q.TrendAsync(f, ct), rows => ReportTable.Trend((IReadOnlyList<TrendRow>)rows), ct));
         reports.MapGet("/jobs", (HttpContext http, [AsParameters] ReportFilters f, string? waitedOn, string? band, string? targetStatus, bool? openSteps,
-                ReportQueries q, TimeProvider clock, CancellationToken ct) =>
-            RespondAsync(http, f, clock, async () => (object)await q.JobsBehindAsync(f, waitedOn, band, targetStatus, openSteps ?? false, 500, ct),
+                bool? complete, ReportQueries q, TimeProvider clock, CancellationToken ct) =>
+            RespondAsync(http, f, clock, async () => (object)await q.JobsBehindAsync(f, waitedOn, band, targetStatus, openSteps ?? false, complete ?? false, 500, ct),
                 rows => ReportTable.Jobs((IReadOnlyList<DrillJob>)rows), ct))
-            .WithSummary("The jobs behind a report's number: the report's filters plus waitedOn, band, targetStatus, openSteps.");
+            .WithSummary("The jobs behind a report's number: the report's filters plus waitedOn, band, targetStatus, openSteps, complete.");
     }
 
     private static async Task<IResult> RespondAsync(HttpContext http, ReportFilters filters, TimeProvider clock, Func<Task<object>> rows,

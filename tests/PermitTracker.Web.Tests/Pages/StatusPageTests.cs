@@ -140,6 +140,15 @@ public sealed class StatusPageTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_empty_number_search_asks_for_a_number()
+    {
+        var response = await _portal.Anonymous().GetAsync("/jobs/search?number=");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Enter a job number", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Too_many_lookups_from_one_address_get_the_friendly_429_page()
     {
         await using var strict = _portal.Factory.WithWebHostBuilder(b => b.UseSetting("RateLimiting:PublicLookups:PermitLimit", "3"));

@@ -15,7 +15,7 @@ namespace PermitTracker.Web.Tests.Reports;
 [Collection(PostgresCollection.Name)]
 public sealed class ReportFiguresTests(PostgresServer server) : IAsyncLifetime
 {
-    private const string Filters = "from=2026-04-06&to=2026-04-30&asOf=2026-06-01T09:00:00-04:00";
+    internal const string Filters = "from=2026-04-06&to=2026-04-30&asOf=2026-06-01T09:00:00-04:00";
     private static readonly DateTimeOffset April6 = new(2026, 4, 6, 9, 0, 0, TimeSpan.FromHours(-4));
     private static readonly (int A, int B)[] Finished = [(1, 10), (2, 1), (3, 8), (4, 2), (5, 6), (6, 20)];
     private ApiPortal _portal = null!;
@@ -24,7 +24,14 @@ public sealed class ReportFiguresTests(PostgresServer server) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _portal = await ApiPortal.StartAsync(server);
-        await using (var db = _portal.OpenDb())
+        await SeedAsync(_portal);
+        _client = await _portal.ClientWithKeyAsync("reports");
+    }
+
+    /// <summary>The hand-worked data set, also used by the report pages' tests.</summary>
+    internal static async Task SeedAsync(ApiPortal portal)
+    {
+        await using (var db = portal.OpenDb())
         {
             var jobs = new TestJobs(db);
             for (var i = 0; i < Finished.Length; i++)
@@ -42,7 +49,6 @@ public sealed class ReportFiguresTests(PostgresServer server) : IAsyncLifetime
             var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
             await new ReadModelRebuilder(db).RebuildAsync(calendar);
         }
-        _client = await _portal.ClientWithKeyAsync("reports");
     }
 
     private static TestJobs.Builder Job(TestJobs jobs, string number, DateTimeOffset submitted) =>

@@ -29,7 +29,7 @@ public sealed class ApiPortal : IAsyncDisposable
     public PermitsDbContext OpenDb() => Factory.OpenDb();
 
     /// <summary>An HTTP client sending the key of the given scope ("intake", "reports" or an agency code).</summary>
-    public async Task<HttpClient> ClientWithKeyAsync(string who)
+    public async Task<HttpClient> ClientWithKeyAsync(string who, bool followRedirects = true)
     {
         if (!_keys.TryGetValue(who, out var secret))
         {
@@ -45,7 +45,7 @@ public sealed class ApiPortal : IAsyncDisposable
             await db.SaveChangesAsync();
             _keys[who] = secret = s;
         }
-        var client = Factory.CreateClient();
+        var client = Factory.CreateClient(new() { AllowAutoRedirect = followRedirects });
         client.DefaultRequestHeaders.Add("X-Api-Key", secret);
         return client;
     }

@@ -35,6 +35,8 @@ public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache referenc
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
+        // An empty box binds as null; a submitted but empty number form still deserves an answer.
+        if (Input.IsEmpty && Request.Query.ContainsKey("number")) Input.Number = "";
         if (Input.IsEmpty) return Page();
         var validation = await validator.ValidateAsync(Input, cancellationToken);
         if (!validation.IsValid)
@@ -114,7 +116,7 @@ public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache referenc
         {
             When(i => i.Number is not null, () =>
                 RuleFor(i => i.Number!)
-                    .Must(n => JobNumbers.SearchKey(n).Length > 0).WithMessage("Enter a job number: it has letters or digits, like 121000042.")
+                    .Must(n => JobNumbers.SearchKey(n).Length > 0).WithMessage("Enter a job number: it is made of digits (and sometimes letters), like 121000042.")
                     .MaximumLength(40).WithMessage("A job number has at most 40 characters."));
             When(i => i.Number is null, () =>
             {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PermitTracker.Web.Access;
@@ -6,6 +7,7 @@ using PermitTracker.Web.Queries;
 namespace PermitTracker.Web.Pages.Staff;
 
 /// <summary>My queue: my agency's actionable steps, riskiest first, and the Waiting steps coming my way.</summary>
+[Authorize(Policy = StaffPolicies.StaffArea)]
 public sealed class IndexModel(QueueQuery queue, ReferenceDataCache reference, TimeProvider clock) : PageModel
 {
     public const int PageSize = 25;

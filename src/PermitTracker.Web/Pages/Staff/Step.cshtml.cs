@@ -19,6 +19,7 @@ namespace PermitTracker.Web.Pages.Staff;
 /// the full audit history and the move form. Agency scoping is checked on every request by the authorization
 /// handler; the write itself goes through <see cref="JobWrites"/> with the caller's agency and the page's version.
 /// </summary>
+[Authorize(Policy = StaffPolicies.StaffArea)]
 public sealed class StepModel(
     JobStatusQuery jobs,
     StepDetailsQuery details,

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data;
+using PermitTracker.Data.Import;
+using PermitTracker.Data.Import.Mapping;
+using PermitTracker.Data.ReadModel;
+using PermitTracker.Data.Seed;
+using Spectre.Console;
+
+namespace PermitTracker.Web.Commands;
+
+public sealed class ImportCommand : ICommand
+{
+    public string Name => "import";
+    public string Usage => "import --mapping MAPPING.json FILE.csv [--rejects REJECTS.csv]    loads an agency export by a mapping (docs/mappings/); safe to re-run";
+
+    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    {
+        string? mappingPath = null, file = null, rejectsPath = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--mapping" && i + 1 < args.Length) mappingPath = args[++i];
+            else if (args[i] == "--rejects" && i + 1 < args.Length) rejectsPath = args[++i];
+            else if (!args[i].StartsWith("--", StringComparison.Ordinal) && file is null) file = args[i];
+            else { file = null; break; }
+        }
+        if (mappingPath is null || file is null)
+        {
+            Console.Error.WriteLine($"Usage: ./run.sh {Usage}");
+            return 2;
+        }
+        foreach (var path in new[] { mappingPath, file })
+        {
+            if (File.Exists(path)) continue;
+            Console.Error.WriteLine($"No file {path}.");
+            return 2;
+        }
+
+        ImportMapping mapping;
+        try
+        {
+            mapping = ImportMapping.Load(mappingPath);
+        }
+        catch (MappingException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
+        await db.Database.MigrateAsync();
+        // The city's reference data (agencies, permit types, holidays) is there on day one, before any history.
+        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedReferenceDataAsync();
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+        var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, scope.ServiceProvider.GetRequiredService<TimeZoneInfo>());
+        var importer = new JobImporter(db, calendar, scope.ServiceProvider.GetRequiredService<TimeProvider>());
+
+        JobImportSummary summary;
+        try
+        {
+            await using var stream = File.OpenRead(file);
+            summary = await RunWithProgressAsync(stream, (progress) => importer.ImportAsync(mapping, stream, progress));
+        }
+        catch (MappingException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+
+        Print(summary, Console.Out);
+        if (summary.Rejects.Count > 0)
+        {
+            rejectsPath ??= Path.ChangeExtension(file, ".rejects.csv");
+            await JobImporter.WriteRejectsAsync(rejectsPath, summary.Rejects);
+            Console.WriteLine($"Rejected rows, with line, job number, column, value and reason: {rejectsPath}");
+        }
+        return 0;
+    }
+
+    public static void Print(JobImportSummary s, TextWriter output)
+    {
+        output.WriteLine($"{s.Mapping}: {s.Rows:N0} rows in {s.Elapsed.TotalSeconds:N1} s ({s.Rows / Math.Max(0.001, s.Elapsed.TotalSeconds):N0} rows/s; " +
+                         $"mapping and rules {s.MappingTime.TotalSeconds:N1} s, writing {s.WritingTime.TotalSeconds:N1} s, overlapped)");
+        output.WriteLine($"  jobs imported      {s.JobsImported,10:N0}   ({s.StepsImported:N0} steps, {s.EventsImported:N0} events)");
+        output.WriteLine($"  already present    {s.AlreadyPresent,10:N0}");
+        output.WriteLine($"  skipped by filter  {s.Skipped,10:N0}");
+        output.WriteLine($"  rejected           {s.Rejects.Count,10:N0}");
+        foreach (var (kind, count) in s.RejectsByKind) output.WriteLine($"    {kind,-24}{count,8:N0}");
+        if (s.MissingColumns.Count > 0) output.WriteLine($"  columns the mapping names but the file lacks (read as empty): {string.Join(", ", s.MissingColumns)}");
+    }
+
+    /// <summary>A progress bar with rows/s and an ETA on a terminal; plain progress lines every few seconds otherwise.</summary>
+    private static async Task<JobImportSummary> RunWithProgressAsync(Stream stream, Func<IProgress<ImportProgress>, Task<JobImportSummary>> run)
+    {
+        var total = stream.Length;
+        var clock = Stopwatch.StartNew();
+        if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
+        {
+            JobImportSummary? result = null;
+            await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask("Importing", maxValue: Math.Max(1, total));
+                    result = await run(new ProgressReport(p =>
+                    {
+                        task.Value = p.BytesRead;
+                        task.Description = $"{p.Rows:N0} rows, {p.Rows / Math.Max(0.001, clock.Elapsed.TotalSeconds):N0} rows/s";
+                    }));
+                    task.Value = task.MaxValue;
+                });
+            return result!;
+        }
+        var lastLine = TimeSpan.Zero;
+        return await run(new ProgressReport(p =>
+        {
+            if (clock.Elapsed - lastLine < TimeSpan.FromSeconds(5) && p.BytesRead < total) return;
+            lastLine = clock.Elapsed;
+            var fraction = total == 0 ? 1 : (double)p.BytesRead / total;
+            var eta = fraction > 0 ? TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds * (1 - fraction) / fraction) : TimeSpan.Zero;
+            Console.WriteLine($"{p.Rows:N0} rows ({fraction:P0}), {p.Rows / Math.Max(0.001, clock.Elapsed.TotalSeconds):N0} rows/s, ETA {eta:h\\:mm\\:ss}");
+        }));
+    }
+
+    /// <summary>Reports synchronously on the importer's thread (Progress&lt;T&gt; would post to the thread pool out of order).</summary>
+    private sealed class ProgressReport(Action<ImportProgress> report) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => report(value);
+    }
+}
