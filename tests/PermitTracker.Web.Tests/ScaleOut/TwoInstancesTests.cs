@@ -58,7 +58,7 @@ public sealed partial class TwoInstancesTests(PostgresServer server) : IAsyncLif
         Assert.Equal(HttpStatusCode.OK, staffHome.StatusCode);
 
         // ...and accepts a form (sign out, antiforgery-protected) that the first one rendered.
-        var page = await first.GetStringAsync("/staff");
+        var page = await first.GetStringAsync("/account/logout");
         var signedOut = await second.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = Token(page),
@@ -87,6 +87,6 @@ public sealed partial class TwoInstancesTests(PostgresServer server) : IAsyncLif
         ? WebUtility.HtmlDecode(m.Groups[1].Value)
         : throw new InvalidOperationException("The page has no antiforgery token.");
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 }
