@@ -9,27 +9,8 @@ database and no other. Prints a table; exit code 0 when every check holds.
 
 Usage: tests/drills/db-outage.py [--jobs 300] [--outage 10]
 """
-import argparse, json, os, random, shutil, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PG_BIN = sorted(d for d in os.listdir("/usr/lib/postgresql"))[-1]
-PG = f"/usr/lib/postgresql/{PG_BIN}/bin"
-
-
-def as_postgres(*cmd):
-    return (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + list(cmd)
-
-
-def http(method, url, body=None, headers=None, timeout=10):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, dict(r.headers), r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read().decode()
-    except Exception as e:  # connection refused, timeout: the app itself is down or hung
-        return 0, {}, str(e)
+import argparse, os, random, shutil, subprocess, sys, tempfile, threading, time
+from drillkit import PG, ROOT, as_postgres, http
 
 
 def main():
