@@ -22,15 +22,15 @@ public static class ReadModelCopy
                 writer.Write(r.JobId, NpgsqlDbType.Bigint);
                 writer.Write(r.JobNumber, NpgsqlDbType.Varchar);
                 writer.Write(r.PermitTypeCode, NpgsqlDbType.Varchar);
-                WriteNullable(writer, r.Borough, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(writer, r.Borough, NpgsqlDbType.Varchar);
                 writer.Write(r.SubmittedAt, NpgsqlDbType.TimestampTz);
                 writer.Write(r.State, NpgsqlDbType.Varchar);
-                WriteNullable(writer, r.EndedAt, NpgsqlDbType.TimestampTz);
+                BinaryCopy.WriteNullable(writer, r.EndedAt, NpgsqlDbType.TimestampTz);
                 writer.Write(r.BaseAt, NpgsqlDbType.TimestampTz);
                 writer.Write(r.ElapsedUs, NpgsqlDbType.Bigint);
                 writer.Write(r.SharesUs, NpgsqlDbType.Jsonb);
                 writer.Write(r.CriticalPath, NpgsqlDbType.Jsonb);
-                WriteNullable(writer, r.TailHolder, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(writer, r.TailHolder, NpgsqlDbType.Varchar);
                 writer.Write(r.WaitingOnOtherAgenciesUs, NpgsqlDbType.Bigint);
             }
             await writer.CompleteAsync(cancellationToken);
@@ -54,10 +54,10 @@ public static class ReadModelCopy
                     writer.Write(r.AgencyCode, NpgsqlDbType.Varchar);
                     writer.Write(r.Position, NpgsqlDbType.Integer);
                     writer.Write(r.Status, NpgsqlDbType.Varchar);
-                    WriteNullable(writer, r.TargetBusinessDays, NpgsqlDbType.Integer);
-                    WriteNullable(writer, r.ReadyAt, NpgsqlDbType.TimestampTz);
-                    WriteNullable(writer, r.FinishedAt, NpgsqlDbType.TimestampTz);
-                    WriteNullable(writer, r.BindingStepKey, NpgsqlDbType.Varchar);
+                    BinaryCopy.WriteNullable(writer, r.TargetBusinessDays, NpgsqlDbType.Integer);
+                    BinaryCopy.WriteNullable(writer, r.ReadyAt, NpgsqlDbType.TimestampTz);
+                    BinaryCopy.WriteNullable(writer, r.FinishedAt, NpgsqlDbType.TimestampTz);
+                    BinaryCopy.WriteNullable(writer, r.BindingStepKey, NpgsqlDbType.Varchar);
                     writer.Write(r.BlockedBy, NpgsqlDbType.Array | NpgsqlDbType.Text);
                     writer.Write(r.OwnDoneAt, NpgsqlDbType.TimestampTz);
                     writer.Write(r.OwnWorkPending, NpgsqlDbType.Boolean);
@@ -74,7 +74,7 @@ public static class ReadModelCopy
                     writer.Write(r.ApplicantClockRunning, NpgsqlDbType.Boolean);
                     writer.Write(r.BlockedClockRunning, NpgsqlDbType.Boolean);
                     writer.Write(r.WaitingClockRunning, NpgsqlDbType.Boolean);
-                    WriteNullable(writer, r.WaitingTailHolder, NpgsqlDbType.Varchar);
+                    BinaryCopy.WriteNullable(writer, r.WaitingTailHolder, NpgsqlDbType.Varchar);
                 }
             }
             await writer.CompleteAsync(cancellationToken);
@@ -95,15 +95,4 @@ public static class ReadModelCopy
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static void WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type) where T : class
-    {
-        if (value is null) importer.WriteNull();
-        else importer.Write(value, type);
-    }
-
-    private static void WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type) where T : struct
-    {
-        if (value is { } v) importer.Write(v, type);
-        else importer.WriteNull();
-    }
 }

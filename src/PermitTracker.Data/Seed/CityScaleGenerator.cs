@@ -190,21 +190,21 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
                 jobs.Write(j.JobNumber, NpgsqlDbType.Varchar);
                 jobs.Write(j.JobNumberKey, NpgsqlDbType.Varchar);
                 jobs.Write(j.PermitTypeCode, NpgsqlDbType.Varchar);
-                WriteNullable(jobs, j.TemplateVersion, NpgsqlDbType.Integer);
+                BinaryCopy.WriteNullable(jobs, j.TemplateVersion, NpgsqlDbType.Integer);
                 jobs.Write(j.Description, NpgsqlDbType.Varchar);
                 jobs.Write(j.Address.HouseNumber, NpgsqlDbType.Varchar);
                 jobs.Write(j.Address.Street, NpgsqlDbType.Varchar);
-                WriteNullable(jobs, j.Address.Borough, NpgsqlDbType.Varchar);
-                WriteNullable(jobs, j.Address.Zip, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(jobs, j.Address.Borough, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(jobs, j.Address.Zip, NpgsqlDbType.Varchar);
                 jobs.Write(j.Address.City, NpgsqlDbType.Varchar);
                 jobs.Write(j.Address.State, NpgsqlDbType.Varchar);
-                WriteNullable(jobs, j.Applicant?.Name, NpgsqlDbType.Varchar);
-                WriteNullable(jobs, j.Applicant?.Email, NpgsqlDbType.Varchar);
-                WriteNullable(jobs, j.Applicant?.Phone, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(jobs, j.Applicant?.Name, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(jobs, j.Applicant?.Email, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(jobs, j.Applicant?.Phone, NpgsqlDbType.Varchar);
                 jobs.Write(j.SubmittedAt, NpgsqlDbType.TimestampTz);
                 jobs.Write(j.CreatedAt, NpgsqlDbType.TimestampTz);
-                WriteNullable(jobs, j.WithdrawnAt, NpgsqlDbType.TimestampTz);
-                WriteNullable(jobs, j.WithdrawalReason, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(jobs, j.WithdrawnAt, NpgsqlDbType.TimestampTz);
+                BinaryCopy.WriteNullable(jobs, j.WithdrawalReason, NpgsqlDbType.Varchar);
                 jobs.Write(j.LastEventSequence, NpgsqlDbType.Integer);
                 jobs.Write(j.StreetKey, NpgsqlDbType.Varchar);
             }
@@ -231,10 +231,10 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
                     steps.Write(step.Name, NpgsqlDbType.Varchar);
                     steps.Write(step.AgencyCode, NpgsqlDbType.Varchar);
                     steps.Write(step.DependsOn, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    WriteNullable(steps, step.TargetBusinessDays, NpgsqlDbType.Integer);
+                    BinaryCopy.WriteNullable(steps, step.TargetBusinessDays, NpgsqlDbType.Integer);
                     steps.Write(step.Position, NpgsqlDbType.Integer);
                     steps.Write(step.RecordedStatus.ToString(), NpgsqlDbType.Varchar);
-                    WriteNullable(steps, step.LastEventAt, NpgsqlDbType.TimestampTz);
+                    BinaryCopy.WriteNullable(steps, step.LastEventAt, NpgsqlDbType.TimestampTz);
                 }
             }
             await steps.CompleteAsync(cancellationToken);
@@ -257,7 +257,7 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
                     events.Write(ev.OccurredAt, NpgsqlDbType.TimestampTz);
                     events.Write(ev.RecordedAt, NpgsqlDbType.TimestampTz);
                     events.Write(ev.Actor, NpgsqlDbType.Varchar);
-                    WriteNullable(events, ev.Note, NpgsqlDbType.Varchar);
+                    BinaryCopy.WriteNullable(events, ev.Note, NpgsqlDbType.Varchar);
                 }
             }
             await events.CompleteAsync(cancellationToken);
@@ -272,17 +272,6 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static void WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type) where T : class
-    {
-        if (value is null) importer.WriteNull();
-        else importer.Write(value, type);
-    }
-
-    private static void WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type) where T : struct
-    {
-        if (value is { } v) importer.Write(v, type);
-        else importer.WriteNull();
-    }
 
     private sealed class GeneratedBatch
     {
