@@ -33,6 +33,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<IdempotentRequest> IdempotentRequests => Set<IdempotentRequest>();
     public DbSet<StepFiguresRow> StepFigures => Set<StepFiguresRow>();
     public DbSet<Import.JobAttributes> JobAttributes => Set<Import.JobAttributes>();
+    public DbSet<Reports.ReportSnapshot> ReportSnapshots => Set<Reports.ReportSnapshot>();
 
     /// <summary>
     /// Two writers of one job both took the same next event sequence: the unique index caught the second

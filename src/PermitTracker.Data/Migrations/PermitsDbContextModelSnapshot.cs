@@ -647,6 +647,32 @@ namespace PermitTracker.Data.Migrations
                     b.ToTable("step_figures", (string)null);
                 });
 
+            modelBuilder.Entity("PermitTracker.Data.Reports.ReportSnapshot", b =>
+                {
+                    b.Property<string>("Report")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("report");
+
+                    b.Property<DateTimeOffset>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<int>("ComputeMilliseconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("compute_milliseconds");
+
+                    b.Property<string>("Rows")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("rows");
+
+                    b.HasKey("Report")
+                        .HasName("pk_report_snapshots");
+
+                    b.ToTable("report_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("PermitTracker.Data.Writes.IdempotentRequest", b =>
                 {
                     b.Property<string>("Caller")

@@ -23,6 +23,8 @@ public static class CommandLine
         new GenerateCommand(),
         new Benchmarks.FloorCommand(),
         new Benchmarks.BenchCommand(),
+        new Benchmarks.BenchReportsCommand(),
+        new RefreshReportsCommand(),
         new HelpCommand(),
     ];
 

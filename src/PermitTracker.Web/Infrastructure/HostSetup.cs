@@ -43,6 +43,10 @@ public static class HostSetup
         services.AddScoped<JobWrites>();
         services.AddScoped<JobStatusQuery>();
         services.AddScoped<ReportQueries>();
+        services.AddScoped<ReportSnapshots>();
+        services.AddScoped<Pages.Reports.ReportPageServices>();
+        services.Configure<ReportSnapshotOptions>(builder.Configuration.GetSection(ReportSnapshotOptions.Section));
+        services.AddHostedService<ReportSnapshotRefresher>();
         services.AddScoped<Pages.Staff.QueueQuery>();
         services.AddScoped<Pages.Staff.StepDetailsQuery>();
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);

@@ -27,7 +27,7 @@ public sealed record TrendRow(string Month, string Series, int Count, double? Me
 
 public sealed record DrillJob(string JobNumber, string PermitType, string? Borough, DateTimeOffset SubmittedAt, string State, double ElapsedDays);
 
-public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZoneInfo cityZone)
+public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZoneInfo cityZone, ReportSnapshots snapshots)
 {
     /// <summary>Groups smaller than this show their count, not percentiles: too few to judge.</summary>
     public const int MinimumGroup = 5;
@@ -40,6 +40,8 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
 
     public async Task<IReadOnlyList<StepPerformanceRow>> StepPerformanceAsync(ReportFilters filters, CancellationToken cancellationToken)
     {
+        if (await snapshots.TryReadAsync<List<StepPerformanceRow>>(ReportSnapshots.StepPerformance, filters, cancellationToken) is { } stored)
+            return [.. stored.Where(r => Selects(filters.Agency, r.Agency) && Selects(filters.Step, r.StepKey, upper: false))];
         var (cte, parameters) = filters.BaseQuery(clock, Zone, stepState: true);
         string StatSql(string column) =>
             $"avg({column}){Days}, percentile_cont(0.5) WITHIN GROUP (ORDER BY {column}){Days}, percentile_cont(0.9) WITHIN GROUP (ORDER BY {column}){Days}, max({column}){Days}";
@@ -73,6 +75,8 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
 
     public async Task<IReadOnlyList<WaitMatrixCell>> WaitMatrixAsync(ReportFilters filters, CancellationToken cancellationToken)
     {
+        if (await snapshots.TryReadAsync<List<WaitMatrixCell>>(ReportSnapshots.WaitMatrix, filters, cancellationToken) is { } stored)
+            return [.. stored.Where(c => Selects(filters.Agency, c.WaitingAgency))];
         var (cte, parameters) = filters.BaseQuery(clock, Zone, stepState: true);
         var sql = $"""
             {cte},
@@ -90,6 +94,8 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
     /// <summary>Finished (complete) jobs only: an open job's critical path is not over yet.</summary>
     public async Task<IReadOnlyList<CriticalPathShareRow>> CriticalPathSharesAsync(ReportFilters filters, CancellationToken cancellationToken)
     {
+        if (await snapshots.TryReadAsync<List<CriticalPathShareRow>>(ReportSnapshots.CriticalPathShares, filters, cancellationToken) is { } stored)
+            return stored;
         var (cte, parameters) = filters.BaseQuery(clock, Zone, stepState: false);
         var sql = $"""
             {cte},
@@ -111,6 +117,8 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
 
     public async Task<IReadOnlyList<BacklogRow>> BacklogAsync(ReportFilters filters, CancellationToken cancellationToken)
     {
+        if (await snapshots.TryReadAsync<BacklogSnapshot>(ReportSnapshots.Backlog, filters, cancellationToken) is { } stored)
+            return [.. stored.Rows.Where(r => Selects(filters.Agency, r.Agency))];
         var (cte, parameters) = filters.BaseQuery(clock, Zone, stepState: true);
         var sql = $"""
             {cte}
@@ -121,15 +129,27 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
         return await ReadAsync(sql, parameters, r => new BacklogRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3)), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<BacklogItem>> OldestBacklogAsync(ReportFilters filters, int limit, CancellationToken cancellationToken)
+    /// <summary>The oldest open steps, worst first; with perAgency, the oldest of each agency (what the snapshot keeps).</summary>
+    public async Task<IReadOnlyList<BacklogItem>> OldestBacklogAsync(ReportFilters filters, int limit, CancellationToken cancellationToken, bool perAgency = false)
     {
+        if (!perAgency && await snapshots.TryReadAsync<BacklogSnapshot>(ReportSnapshots.Backlog, filters, cancellationToken) is { } stored)
+        {
+            // Every agency's oldest steps are kept, so the oldest of all (or of one agency) are among them.
+            return [.. stored.OldestPerAgency.Where(i => Selects(filters.Agency, i.Agency))
+                .OrderByDescending(i => i.DaysOpen).ThenBy(i => i.JobNumber, StringComparer.Ordinal).ThenBy(i => i.StepKey, StringComparer.Ordinal)
+                .Take(limit)];
+        }
         var (cte, parameters) = filters.BaseQuery(clock, Zone, stepState: true);
         parameters.Add(new NpgsqlParameter("limit", limit));
         var sql = $"""
-            {cte}
-            SELECT j2.job_number, s.step_key, s.step_name, s.agency_code, s.status, s.days_open_us{Days}, s.business_days_with_agency, s.target_business_days, s.target_status
-            FROM s JOIN j j2 ON j2.job_id = s.job_id WHERE {BacklogSteps}
-            ORDER BY s.days_open_us DESC, j2.job_number, s.step_key LIMIT @limit
+            {cte},
+            open_steps AS (
+                SELECT j2.job_number, s.step_key, s.step_name, s.agency_code, s.status, s.days_open_us, s.business_days_with_agency, s.target_business_days,
+                       s.target_status, row_number() OVER (PARTITION BY {(perAgency ? "s.agency_code" : "true")} ORDER BY s.days_open_us DESC, j2.job_number, s.step_key) AS rank
+                FROM s JOIN j j2 ON j2.job_id = s.job_id WHERE {BacklogSteps})
+            SELECT job_number, step_key, step_name, agency_code, status, days_open_us{Days}, business_days_with_agency, target_business_days, target_status
+            FROM open_steps WHERE rank <= @limit
+            ORDER BY days_open_us DESC, job_number, step_key
             """;
         return await ReadAsync(sql, parameters, r => new BacklogItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
             r.GetDouble(5), r.GetInt32(6), r.IsDBNull(7) ? null : r.GetInt32(7), r.IsDBNull(8) ? null : r.GetString(8)), cancellationToken);
@@ -141,6 +161,8 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
     /// </summary>
     public async Task<IReadOnlyList<TrendRow>> TrendAsync(ReportFilters filters, CancellationToken cancellationToken)
     {
+        if (await snapshots.TryReadAsync<List<TrendRow>>(ReportSnapshots.Trend, filters, cancellationToken) is { } stored)
+            return [.. stored.Where(r => r.Series == "elapsed" || Selects(filters.Agency, r.Series["days_with_agency:".Length..]))];
         var (cte, parameters) = filters.BaseQuery(clock, Zone, stepState: true);
         parameters.Add(new NpgsqlParameter("trend_zone", Zone));
         var sql = $"""
@@ -198,6 +220,10 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
             r.GetFieldValue<DateTimeOffset>(3), r.GetString(4), r.GetDouble(5)), cancellationToken);
     }
 
+    /// <summary>Whether a stored row passes a filter the way the live query's SQL would.</summary>
+    private static bool Selects(string? filter, string value, bool upper = true) =>
+        string.IsNullOrEmpty(filter) || value == (upper ? filter.Trim().ToUpperInvariant() : filter.Trim());
+
     private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, List<NpgsqlParameter> parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -205,7 +231,9 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
         if (opened) await connection.OpenAsync(cancellationToken);
         try
         {
-            await using var command = new NpgsqlCommand(sql, connection);
+            // A report over every job of a city takes seconds (the snapshot refresher runs them all); the request's
+            // cancellation still stops a query whose reader has gone.
+            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
             foreach (var parameter in parameters) command.Parameters.Add(parameter);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var rows = new List<T>();

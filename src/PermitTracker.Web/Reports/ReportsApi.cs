@@ -44,6 +44,9 @@ public static class ReportsApi
             await table(data).WriteCsvAsync(http.Response.Body, cancellationToken);
             return Results.Empty;
         }
-        return Results.Ok(new { asOf = filters.AsOfInstant(clock), filters, rows = data, oldest = extra is null ? null : await extra() });
+        var oldest = extra is null ? null : await extra();
+        var snapshot = http.RequestServices.GetRequiredService<ReportSnapshots>().Served;
+        // A report read from its snapshot is as of the snapshot's instant (its filters' asOf says so too).
+        return Results.Ok(new { asOf = filters.AsOfInstant(clock), fromSnapshot = snapshot is not null, filters, rows = data, oldest });
     }
 }

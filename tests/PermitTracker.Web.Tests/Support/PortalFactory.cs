@@ -19,6 +19,9 @@ public sealed class PortalFactory(string connectionString, bool seedDemoData = f
         builder.UseSetting("Seed:DemoDataWhenEmpty", seedDemoData ? "true" : "false");
         builder.UseSetting("Database:MigrateOnStart", migrateOnStart ? "true" : "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // Tests write jobs after start-up; a background snapshot would serve figures from before them.
+        // Snapshot tests refresh explicitly.
+        builder.UseSetting("Reports:Snapshots:RefreshMinutes", "0");
         if (clock is not null)
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(clock)));
     }

@@ -7,8 +7,8 @@ namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>Backlog now: open steps per agency by age band and target status, and the oldest of them.</summary>
 [Authorize(Policy = ReportAccess.PagesPolicy)]
-public sealed class BacklogModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
-    : ReportPageModel(reference, queue, clock, zone)
+public sealed class BacklogModel(ReportQueries queries, ReportPageServices services)
+    : ReportPageModel(services)
 {
     public const int OldestShown = 25;
 

@@ -7,8 +7,8 @@ namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>Critical-path shares: of the elapsed time of complete jobs, who held them, by permit type.</summary>
 [Authorize(Policy = ReportAccess.PagesPolicy)]
-public sealed class CriticalPathSharesModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
-    : ReportPageModel(reference, queue, clock, zone)
+public sealed class CriticalPathSharesModel(ReportQueries queries, ReportPageServices services)
+    : ReportPageModel(services)
 {
     public override string ReportName => "critical-path-shares";
 

@@ -8,8 +8,8 @@ namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>The jobs behind a report's number: the report's filters plus what the number counted.</summary>
 [Authorize(Policy = ReportAccess.PagesPolicy)]
-public sealed class JobsModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
-    : ReportPageModel(reference, queue, clock, zone)
+public sealed class JobsModel(ReportQueries queries, ReportPageServices services)
+    : ReportPageModel(services)
 {
     public const int Limit = 500;
 

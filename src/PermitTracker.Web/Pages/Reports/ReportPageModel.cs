@@ -13,7 +13,7 @@ namespace PermitTracker.Web.Pages.Reports;
 /// page's address can be bookmarked and its CSV link is the API twin with the same query), the lists the
 /// filter form offers, and links that keep the filters.
 /// </summary>
-public abstract class ReportPageModel(ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone) : PageModel
+public abstract class ReportPageModel(ReportPageServices services) : PageModel
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -23,17 +23,26 @@ public abstract class ReportPageModel(ReferenceDataCache reference, QueueQuery q
     public abstract string ReportName { get; }
 
     public IReadOnlyList<string> Errors { get; private set; } = [];
-    public DateTimeOffset AsOf { get; private set; }
-    public TimeZoneInfo Zone => zone;
+    private DateTimeOffset _requestedAt;
+
+    /// <summary>The filters' as-of, or the request's instant; a report read from its snapshot pins the filters' as-of to the snapshot's.</summary>
+    public DateTimeOffset AsOf => Filters.AsOf is { Length: > 0 } && Api.Jobs.Instants.TryParse(Filters.AsOf, out var at) ? at : _requestedAt;
+    public TimeZoneInfo Zone => services.Zone;
+
+    /// <summary>The stored snapshot the figures came from; null when they were computed for this request.</summary>
+    public Data.Reports.ReportSnapshot? Snapshot => services.Snapshots.Served;
+
+    public int RefreshMinutes => services.Snapshots.RefreshMinutes;
     public IReadOnlyDictionary<string, Agency> Agencies { get; private set; } = new Dictionary<string, Agency>();
     public IReadOnlyDictionary<string, string> PermitTypes { get; private set; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Boroughs { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        Agencies = await reference.AgenciesAsync(cancellationToken);
-        PermitTypes = await reference.PermitTypeNamesAsync(cancellationToken);
-        Boroughs = await queue.BoroughsAsync(cancellationToken);
+        _requestedAt = services.Clock.GetUtcNow();
+        Agencies = await services.Reference.AgenciesAsync(cancellationToken);
+        PermitTypes = await services.Reference.PermitTypeNamesAsync(cancellationToken);
+        Boroughs = await services.Queue.BoroughsAsync(cancellationToken);
         var errors = ModelState.Where(e => e.Value?.Errors.Count > 0)
             .Select(e => e.Key.Replace("Filters.", "", StringComparison.Ordinal))
             .Select(key => $"{(key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : key)}: the value is not understood (dates are like 2026-04-30).").ToList();
@@ -45,7 +54,6 @@ public abstract class ReportPageModel(ReferenceDataCache reference, QueueQuery q
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
-        AsOf = Filters.AsOfInstant(clock);
         await LoadAsync(cancellationToken);
         return Page();
     }
@@ -76,7 +84,10 @@ public abstract class ReportPageModel(ReferenceDataCache reference, QueueQuery q
 
     public string PermitTypeLabel(string code) => PermitTypes.TryGetValue(code, out var name) ? $"{name} ({code})" : code;
 
-    public string AsOfText => TimeZoneInfo.ConvertTime(AsOf, zone).ToString("ddd d MMM yyyy, h:mm tt", CultureInfo.GetCultureInfo("en-US"));
+    /// <summary>The same filters as of the current instant: computed live, not read from the snapshot.</summary>
+    public string LiveLink() => Link(ReportName, f => f.AsOf = services.Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture));
+
+    public string AsOfText => TimeZoneInfo.ConvertTime(AsOf, services.Zone).ToString("ddd d MMM yyyy, h:mm tt", CultureInfo.GetCultureInfo("en-US"));
 
     /// <summary>Days with one decimal, as every report page shows them.</summary>
     public static string Days(double value) => value.ToString("0.0", Inv);
@@ -95,3 +106,6 @@ public abstract class ReportPageModel(ReferenceDataCache reference, QueueQuery q
         Agency = f.Agency, Step = f.Step, State = f.State, AsOf = f.AsOf,
     };
 }
+
+/// <summary>What every report page model needs besides its queries; one registration keeps their constructors short.</summary>
+public sealed record ReportPageServices(ReferenceDataCache Reference, QueueQuery Queue, TimeProvider Clock, TimeZoneInfo Zone, ReportSnapshots Snapshots);

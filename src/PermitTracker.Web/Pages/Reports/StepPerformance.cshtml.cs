@@ -7,8 +7,8 @@ namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>Step performance: per agency and step, how long steps were open, with the agency and with the applicant.</summary>
 [Authorize(Policy = ReportAccess.PagesPolicy)]
-public sealed class StepPerformanceModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
-    : ReportPageModel(reference, queue, clock, zone)
+public sealed class StepPerformanceModel(ReportQueries queries, ReportPageServices services)
+    : ReportPageModel(services)
 {
     public override string ReportName => "step-performance";
 

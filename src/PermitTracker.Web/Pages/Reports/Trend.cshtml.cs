@@ -8,8 +8,8 @@ namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>Trend: monthly median and p90 of job elapsed days and of each agency's days with the agency, 24 months.</summary>
 [Authorize(Policy = ReportAccess.PagesPolicy)]
-public sealed class TrendModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
-    : ReportPageModel(reference, queue, clock, zone)
+public sealed class TrendModel(ReportQueries queries, ReportPageServices services)
+    : ReportPageModel(services)
 {
     public const int Months = 24;
 

@@ -7,8 +7,8 @@ namespace PermitTracker.Web.Pages.Reports;
 
 /// <summary>Who waits on whom: days each agency's steps waited on other agencies (or the applicant), as a heat map and a table.</summary>
 [Authorize(Policy = ReportAccess.PagesPolicy)]
-public sealed class WaitMatrixModel(ReportQueries queries, ReferenceDataCache reference, QueueQuery queue, TimeProvider clock, TimeZoneInfo zone)
-    : ReportPageModel(reference, queue, clock, zone)
+public sealed class WaitMatrixModel(ReportQueries queries, ReportPageServices services)
+    : ReportPageModel(services)
 {
     public override string ReportName => "wait-matrix";
 

@@ -1,0 +1,24 @@
+using PermitTracker.Web.Reports;
+
+namespace PermitTracker.Web.Commands;
+
+/// <summary>Recomputes the unfiltered reports' snapshots now (the portal also does it every few minutes).</summary>
+public sealed class RefreshReportsCommand : ICommand
+{
+    public string Name => "refresh-reports";
+    public string Usage => "refresh-reports           recomputes the manager reports' snapshots (ADR-011)";
+
+    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var computed = await scope.ServiceProvider.GetRequiredService<ReportSnapshots>()
+            .RefreshAsync(scope.ServiceProvider.GetRequiredService<ReportQueries>(), CancellationToken.None);
+        if (computed is null)
+        {
+            Console.WriteLine("Another instance is refreshing the report snapshots now; nothing done.");
+            return 0;
+        }
+        foreach (var (report, milliseconds) in computed) Console.WriteLine($"{report,-22} {milliseconds,8:N0} ms");
+        return 0;
+    }
+}
