@@ -44,6 +44,7 @@ public static class HostSetup
         services.AddScoped<JobStatusQuery>();
         services.AddScoped<ReportQueries>();
         services.AddScoped<ReportSnapshots>();
+        services.AddSingleton(_ => new ReportsReplica(builder.Configuration.GetConnectionString("Reports")));
         services.AddScoped<Pages.Reports.ReportPageServices>();
         services.Configure<ReportSnapshotOptions>(builder.Configuration.GetSection(ReportSnapshotOptions.Section));
         services.AddHostedService<ReportSnapshotRefresher>();

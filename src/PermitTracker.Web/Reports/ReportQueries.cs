@@ -27,7 +27,7 @@ public sealed record TrendRow(string Month, string Series, int Count, double? Me
 
 public sealed record DrillJob(string JobNumber, string PermitType, string? Borough, DateTimeOffset SubmittedAt, string State, double ElapsedDays);
 
-public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZoneInfo cityZone, ReportSnapshots snapshots)
+public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZoneInfo cityZone, ReportSnapshots snapshots, ReportsReplica replica)
 {
     /// <summary>Groups smaller than this show their count, not percentiles: too few to judge.</summary>
     public const int MinimumGroup = 5;
@@ -226,8 +226,10 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
 
     private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, List<NpgsqlParameter> parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
+        // A streaming replica takes the reports' long scans off the primary when ConnectionStrings:Reports names one.
+        await using var replicaConnection = replica.DataSource is { } source ? await source.OpenConnectionAsync(cancellationToken) : null;
+        var connection = replicaConnection ?? (NpgsqlConnection)db.Database.GetDbConnection();
+        var opened = replicaConnection is null && connection.State != System.Data.ConnectionState.Open;
         if (opened) await connection.OpenAsync(cancellationToken);
         try
         {
@@ -245,4 +247,15 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
             if (opened) await connection.CloseAsync();
         }
     }
+}
+
+/// <summary>
+/// Where the reports read from: the replica named by ConnectionStrings:Reports, or null for the primary
+/// (docs/scaling.md). Snapshots are still written to the primary.
+/// </summary>
+public sealed class ReportsReplica(string? connectionString) : IAsyncDisposable
+{
+    public NpgsqlDataSource? DataSource { get; } = string.IsNullOrWhiteSpace(connectionString) ? null : NpgsqlDataSource.Create(connectionString);
+
+    public ValueTask DisposeAsync() => DataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
