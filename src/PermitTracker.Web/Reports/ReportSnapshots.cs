@@ -36,6 +36,8 @@ public sealed class ReportSnapshots(PermitsDbContext db, TimeProvider clock, IOp
     public const string Backlog = "backlog";
     public const string Trend = "trend";
 
+    public static readonly string[] Names = [StepPerformance, WaitMatrix, CriticalPathShares, Backlog, Trend];
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public int RefreshMinutes => options.Value.RefreshMinutes;
@@ -83,7 +85,7 @@ public sealed class ReportSnapshots(PermitsDbContext db, TimeProvider clock, IOp
     {
         var oldest = await db.ReportSnapshots.AsNoTracking().Select(s => (DateTimeOffset?)s.AsOf).MinAsync(cancellationToken);
         var count = await db.ReportSnapshots.CountAsync(cancellationToken);
-        return count < 5 || oldest is null || clock.GetUtcNow() - oldest >= TimeSpan.FromMinutes(Math.Max(1, options.Value.RefreshMinutes));
+        return count < Names.Length || oldest is null || clock.GetUtcNow() - oldest >= TimeSpan.FromMinutes(Math.Max(1, options.Value.RefreshMinutes));
     }
 
     /// <summary>

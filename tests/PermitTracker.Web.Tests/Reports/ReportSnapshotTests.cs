@@ -15,8 +15,7 @@ namespace PermitTracker.Web.Tests.Reports;
 [Collection(PostgresCollection.Name)]
 public sealed class ReportSnapshotTests(PostgresServer server) : IAsyncLifetime
 {
-    private static readonly string[] Reports =
-        [ReportSnapshots.StepPerformance, ReportSnapshots.WaitMatrix, ReportSnapshots.CriticalPathShares, ReportSnapshots.Backlog, ReportSnapshots.Trend];
+    private static readonly string[] Reports = ReportSnapshots.Names;
 
     private ApiPortal _portal = null!;
     private HttpClient _client = null!;
