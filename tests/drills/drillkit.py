@@ -40,13 +40,26 @@ class Cluster:
     def stop(self, mode="immediate"):
         subprocess.run(as_postgres(f"{PG}/pg_ctl", "-D", f"{self.dir}/data", "-m", mode, "-w", "stop"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def sql(self, query):
-        return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "permits", "-At", "-c", query],
+    def sql(self, query, database="permits"):
+        return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database, "-At", "-c", query],
                               capture_output=True, text=True, check=True).stdout.split("\n")
+
+    def env(self, database="permits", **settings):
+        """The environment the built program (DLL) runs in against a database of this cluster."""
+        return dict(os.environ, ConnectionStrings__Permits=f"Host=127.0.0.1;Port={self.port};Username=postgres;Database={database}",
+                    Serilog__MinimumLevel__Default="Warning", ASPNETCORE_CONTENTROOT=f"{ROOT}/.build/web", DOTNET_NOLOGO="1", **settings)
 
     def remove(self):
         self.stop("fast")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+DLL = ["dotnet", f"{ROOT}/.build/web/PermitTracker.Web.dll"]
+
+
+def build_and_migrate(env):
+    """run.sh publishes the program to .build/web once (and migrates the database); drills then run DLL directly."""
+    subprocess.run([f"{ROOT}/run.sh", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 class Portal:

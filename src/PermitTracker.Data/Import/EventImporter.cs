@@ -217,8 +217,9 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
         var t = text.Trim();
         var hasOffset = t.EndsWith('Z') || t.EndsWith('z') || (t.Length > 6 && (t[^6] == '+' || t[^6] == '-') && t[^3] == ':');
         if (!hasOffset || t.Length > 40) return null;
-        return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) && at.Year is >= 1900 and <= 2200
-            ? at.ToUniversalTime() : null;
+        if (!DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) || at.Year is < 1900 or > 2200) return null;
+        // PostgreSQL keeps whole microseconds: compared at finer precision, a re-run would not recognise its own events.
+        return at.ToUniversalTime().AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 
     public static async Task WriteRejectionsAsync(string path, IReadOnlyList<ImportRejection> rejections)

@@ -27,6 +27,7 @@ public static class HostSetup
         builder.Host.UseSerilog((context, logger) => logger
             .ReadFrom.Configuration(context.Configuration)
             .Enrich.FromLogContext()
+            .Enrich.With<RequestLogging.NoPathOnOtherEvents>()
             .WriteTo.Console());
 
         var connectionString = builder.Configuration.GetConnectionString("Permits")
@@ -91,7 +92,7 @@ public static class HostSetup
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseResponseCompression();
-        app.UseSerilogRequestLogging();
+        app.UseRequestLogging();
         // API callers get problem+json for every error; people get the friendly error pages.
         app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));

@@ -81,6 +81,23 @@ public sealed class EventImportTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rerun_recognises_events_whose_instants_are_finer_than_the_database_keeps()
+    {
+        // ISO 8601 "O" instants carry 100 ns ticks; PostgreSQL keeps microseconds (found by tests/drills/import-kill.py).
+        const string fine = """
+            job_number,step_key,status,occurred_at,actor,note
+            IMP-1,S1,InReview,2026-01-07T10:00:00.1234567-05:00,dob.clerk,
+            IMP-1,S1,Ready,2026-01-07T11:00:00.9999999-05:00,dob.clerk,
+            """;
+        var first = await ImportAsync(fine);
+
+        var second = await ImportAsync(fine);
+
+        Assert.Equal((2, 0), (first.Imported, first.Rejections.Count));
+        Assert.Equal((0, 2, 0), (second.Imported, second.AlreadyPresent, second.Rejections.Count));
+    }
+
+    [Fact]
     public async Task A_malformed_file_is_refused_row_by_row_and_never_crashes()
     {
         var bytes = Encoding.UTF8.GetBytes("job_number,step_key,status,occurred_at,actor,note\nIMP-2,S1,\"Ready,2026-01-10T10:00:00-05:00,x,\n")

@@ -63,6 +63,9 @@ public sealed class WebSecurityTests(PostgresServer server) : IAsyncLifetime
     }
 }
 
+// In the collection although it needs no database: a portal started alongside another test's would take over the
+// process's static Serilog logger, and PersonalDataTests reads its own portal's log.
+[Collection(PostgresCollection.Name)]
 public sealed class DatabaseOutageTests
 {
     [Fact]

@@ -14,7 +14,7 @@ public sealed class ApiPortal : IAsyncDisposable
 
     public PortalFactory Factory { get; }
 
-    public static async Task<ApiPortal> StartAsync(PostgresServer server, int demoJobs = 0)
+    public static async Task<ApiPortal> StartAsync(PostgresServer server, int demoJobs = 0, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var connectionString = await server.CreateDatabaseAsync();
         await using (var db = PermitsDatabase.Open(connectionString))
@@ -23,7 +23,7 @@ public sealed class ApiPortal : IAsyncDisposable
             await seeder.SeedReferenceDataAsync();
             if (demoJobs > 0) await seeder.SeedDemoJobsAsync(demoJobs);
         }
-        return new ApiPortal(new PortalFactory(connectionString));
+        return new ApiPortal(new PortalFactory(connectionString, settings: settings));
     }
 
     public PermitsDbContext OpenDb() => Factory.OpenDb();

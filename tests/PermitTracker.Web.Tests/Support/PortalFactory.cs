@@ -1,13 +1,18 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PermitTracker.Data;
 
 namespace PermitTracker.Web.Tests.Support;
 
-/// <summary>The portal in-process over its own database. Tests choose whether the demo data is seeded.</summary>
-public sealed class PortalFactory(string connectionString, bool seedDemoData = false, TimeProvider? clock = null, bool migrateOnStart = true)
+/// <summary>
+/// The portal in-process over its own database. Tests choose whether the demo data is seeded; <paramref name="settings"/>
+/// are configuration keys applied last (e.g. a log level or a Serilog sink), as an operator would set them.
+/// </summary>
+public sealed class PortalFactory(string connectionString, bool seedDemoData = false, TimeProvider? clock = null, bool migrateOnStart = true,
+    IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
     public string ConnectionString => connectionString;
@@ -22,6 +27,10 @@ public sealed class PortalFactory(string connectionString, bool seedDemoData = f
         // Tests write jobs after start-up; a background snapshot would serve figures from before them.
         // Snapshot tests refresh explicitly.
         builder.UseSetting("Reports:Snapshots:RefreshMinutes", "0");
+        // Added as a configuration source, not by UseSetting, which gives nested sections (Serilog:WriteTo:0:Name)
+        // an empty value of their own that Serilog then reads as a sink's name.
+        if (settings is not null)
+            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
         if (clock is not null)
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(clock)));
     }

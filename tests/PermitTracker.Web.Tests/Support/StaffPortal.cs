@@ -25,9 +25,9 @@ public sealed class StaffPortal : IAsyncDisposable
     public ApiPortal Api { get; }
     public PortalFactory Factory => Api.Factory;
 
-    public static async Task<StaffPortal> StartAsync(PostgresServer server)
+    public static async Task<StaffPortal> StartAsync(PostgresServer server, int demoJobs = 0, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var portal = new StaffPortal(await ApiPortal.StartAsync(server));
+        var portal = new StaffPortal(await ApiPortal.StartAsync(server, demoJobs, settings));
         await portal.CreateUserAsync("fdny.staff@test.example", StaffRoles.Staff, "FDNY");
         await portal.CreateUserAsync("dob.staff@test.example", StaffRoles.Staff, "DOB");
         await portal.CreateUserAsync("fdny.manager@test.example", StaffRoles.Manager, "FDNY");

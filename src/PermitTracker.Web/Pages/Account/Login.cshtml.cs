@@ -45,15 +45,17 @@ public sealed class LoginModel(SignInManager<StaffUser> signIn, IValidator<Login
             return Page();
         }
 
-        var result = await signIn.PasswordSignInAsync(Input.Email.Trim(), Input.Password, isPersistent: false, lockoutOnFailure: true);
+        // The log names the account by its id: an e-mail address is personal data, and what was typed may be anyone's.
+        var user = await signIn.UserManager.FindByNameAsync(Input.Email.Trim());
+        var result = user is null ? Microsoft.AspNetCore.Identity.SignInResult.Failed : await signIn.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded)
         {
-            logger.LogInformation("Staff sign-in: {Email}", Input.Email.Trim());
+            logger.LogInformation("Staff sign-in: user {UserId}", user!.Id);
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/staff");
         }
         if (result.IsLockedOut)
         {
-            logger.LogWarning("Sign-in refused, account locked: {Email}", Input.Email.Trim());
+            logger.LogWarning("Sign-in refused, account locked: user {UserId}", user!.Id);
             ModelState.AddModelError("", "This account is locked after too many failed sign-ins. Try again in 15 minutes, or ask an administrator to unlock it.");
         }
         else
