@@ -210,10 +210,13 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
         }
         if (openSteps) where.Add(BacklogSteps);
         parameters.Add(new NpgsqlParameter("limit", limit));
+        // The matching steps' jobs first, then a hash join: as a correlated EXISTS the planner chose a nested loop over
+        // every open job and took minutes at a million jobs.
         var sql = $"""
-            {cte}
+            {cte},
+            hits AS (SELECT DISTINCT s.job_id FROM s JOIN j j2 ON j2.job_id = s.job_id WHERE {string.Join(" AND ", where)})
             SELECT j2.job_number, j2.permit_type_code, j2.borough, j2.submitted_at, j2.state, j2.elapsed_us{Days}
-            FROM j j2 WHERE {(completeJobs ? "j2.state = 'Complete' AND " : "")}EXISTS (SELECT 1 FROM s WHERE s.job_id = j2.job_id AND {string.Join(" AND ", where)})
+            FROM j j2 JOIN hits h ON h.job_id = j2.job_id{(completeJobs ? " WHERE j2.state = 'Complete'" : "")}
             ORDER BY j2.elapsed_us DESC, j2.job_number LIMIT @limit
             """;
         return await ReadAsync(sql, parameters, r => new DrillJob(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
