@@ -205,17 +205,7 @@ public sealed partial class JobRowMapper
         var events = StepEvents(record, line, jobNumber, submitted);
 
         var job = Job.Create(jobNumber, permitType, null, address, submitted.At, null, description, _definitions, _clock);
-        foreach (var e in events)
-        {
-            try
-            {
-                job.RecordMove(e.Step, e.Status, e.At, _actor, e.Column, _clock);
-            }
-            catch (MoveRefusedException refused)
-            {
-                throw Reject(line, jobNumber, e.Column, e.Raw, refused.Message, RejectKind.RefusedByRules);
-            }
-        }
+        RecordEvents(job, events, line, jobNumber);
 
         if (_withdrawal is { } w && w.Values.Contains(FileColumns.Value(record, w.Column)))
         {
@@ -235,6 +225,36 @@ public sealed partial class JobRowMapper
         foreach (var (name, template) in _attributes)
             if (template.Render(record) is { Length: > 0 } value) attributes[name] = Limit(value, 500);
         return new JobPlan(line, job, attributes, JobSignature.Of(job));
+    }
+
+    /// <summary>
+    /// Records the row's events with the API's rules. The events are in time order, so one replay of the whole
+    /// history (Job.RecordHistory) decides exactly what a RecordMove per event would, without a replay per event.
+    /// </summary>
+    private void RecordEvents(Job job, List<PlannedEvent> events, int line, string jobNumber)
+    {
+        var now = _clock.GetUtcNow();
+        try
+        {
+            job.RecordHistory([.. events.Select(e => new PastMove(e.Step, e.Status, e.At, now, _actor, e.Column))], _clock);
+            return;
+        }
+        catch (MoveRefusedException)
+        {
+            // Refused, and nothing was recorded: replay move by move to name the column and value that broke the rules.
+        }
+        foreach (var e in events)
+        {
+            try
+            {
+                job.RecordMove(e.Step, e.Status, e.At, _actor, e.Column, _clock);
+            }
+            catch (MoveRefusedException refused)
+            {
+                throw Reject(line, jobNumber, e.Column, e.Raw, refused.Message, RejectKind.RefusedByRules);
+            }
+        }
+        throw new InvalidOperationException($"Line {line}: the history was refused as a whole but every move was accepted on its own.");
     }
 
     private sealed record PlannedEvent(DateTimeOffset At, int Position, int Order, string Step, StepStatus Status, string Column, string Raw);
