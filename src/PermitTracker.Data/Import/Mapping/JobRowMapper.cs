@@ -20,7 +20,11 @@ public enum RejectKind
 public sealed record ImportReject(int Line, string JobNumber, string Column, string Value, string Reason, RejectKind Kind);
 
 /// <summary>A row that became a job: the domain object (validated by its own rules) and the attributes kept beside it.</summary>
-public sealed record JobPlan(int Line, Job Job, IReadOnlyDictionary<string, string> Attributes, string Signature);
+public sealed record JobPlan(int Line, Job Job, IReadOnlyDictionary<string, string> Attributes)
+{
+    /// <summary>Computed when asked: only a job that is already in the database is compared by it.</summary>
+    public string Signature => JobSignature.Of(Job);
+}
 
 /// <summary>What became of one row. JobKey is set whenever the job number could be read, for the duplicate check.</summary>
 public sealed record RowOutcome(int Line, string? JobKey, JobPlan? Plan, ImportReject? Reject, bool Skipped = false);
@@ -224,7 +228,7 @@ public sealed partial class JobRowMapper
         var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, template) in _attributes)
             if (template.Render(record) is { Length: > 0 } value) attributes[name] = Limit(value, 500);
-        return new JobPlan(line, job, attributes, JobSignature.Of(job));
+        return new JobPlan(line, job, attributes);
     }
 
     /// <summary>
