@@ -48,6 +48,9 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
 
     private sealed record Mapped(RowOutcome Outcome, JobFiguresRow? Figures, List<StepFiguresRow>? StepFigures);
 
+    /// <summary>A batch of the file: its rows mapped, the unreadable ones as rejects, and how far into the file it ends.</summary>
+    private sealed record Chunk(int Rows, List<ImportReject> Unreadable, Mapped[] Mapped, long Position);
+
     public async Task<JobImportSummary> ImportAsync(ImportMapping mapping, Stream csv, IProgress<ImportProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -74,71 +77,78 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             int rows = 0, jobs = 0, steps = 0, events = 0, present = 0, skipped = 0;
             long mapTicks = 0, writeTicks = 0;
-            List<(string[] Record, int Line)> ReadBatch()
+            // Reading and mapping run off this thread, so the writer below (and PostgreSQL) never waits on the CSV parser.
+            Task<Chunk> NextAsync() => Task.Run(() =>
             {
-                var batch = new List<(string[] Record, int Line)>(BatchSize);
-                while (batch.Count < BatchSize && ReadRecord(parser, rejects, out var record, out var line))
-                    if (record is not null) batch.Add((record, line));
-                return batch;
-            }
-            Task<Mapped[]> MapAsync(List<(string[] Record, int Line)> batch) => Task.Run(() =>
-            {
+                var records = new List<(string[] Record, int Line)>(BatchSize);
+                var unreadable = new List<ImportReject>();
+                while (records.Count < BatchSize && ReadRecord(parser, unreadable, out var record, out var line))
+                    if (record is not null) records.Add((record, line));
+                var position = csv.CanSeek ? csv.Position : 0;
                 var at = clock.GetTimestamp();
-                var result = MapBatch(mapper, batch);
+                var mapped = MapBatch(mapper, records);
                 Interlocked.Add(ref mapTicks, clock.GetTimestamp() - at);
-                return result;
+                return new Chunk(records.Count, unreadable, mapped, position);
             }, cancellationToken);
 
-            // A pipeline: the next batch is mapped on the other cores while this one is written.
-            var next = ReadBatch();
-            var pending = MapAsync(next);
-            while (next.Count > 0)
+            // A pipeline: the next batch is read and mapped on the other cores while this one is written.
+            var pending = NextAsync();
+            try
             {
-                var mapped = await pending;
-                rows += next.Count;
-                next = ReadBatch();
-                pending = next.Count > 0 ? MapAsync(next) : Task.FromResult(Array.Empty<Mapped>());
-
-                var planned = new List<Mapped>();
-                foreach (var m in mapped)
+                while (true)
                 {
-                    var outcome = m.Outcome;
-                    if (outcome.Skipped) { skipped++; continue; }
-                    if (outcome.JobKey is { Length: > 0 } key)
+                    var chunk = await pending;
+                    rejects.AddRange(chunk.Unreadable);
+                    if (chunk.Rows == 0) break;
+                    rows += chunk.Rows;
+                    pending = NextAsync();
+
+                    var planned = new List<Mapped>();
+                    foreach (var m in chunk.Mapped)
                     {
-                        if (seen.TryGetValue(key, out var firstLine))
+                        var outcome = m.Outcome;
+                        if (outcome.Skipped) { skipped++; continue; }
+                        if (outcome.JobKey is { Length: > 0 } key)
                         {
-                            rejects.Add(new ImportReject(outcome.Line, outcome.Plan?.Job.JobNumber ?? outcome.Reject?.JobNumber ?? key, mapper.JobNumberColumn, key,
-                                $"Duplicate job number: line {firstLine} has the same job.", RejectKind.Duplicate));
-                            continue;
+                            if (seen.TryGetValue(key, out var firstLine))
+                            {
+                                rejects.Add(new ImportReject(outcome.Line, outcome.Plan?.Job.JobNumber ?? outcome.Reject?.JobNumber ?? key, mapper.JobNumberColumn, key,
+                                    $"Duplicate job number: line {firstLine} has the same job.", RejectKind.Duplicate));
+                                continue;
+                            }
+                            seen[key] = outcome.Line;
                         }
-                        seen[key] = outcome.Line;
+                        if (outcome.Reject is { } reject) rejects.Add(reject);
+                        else planned.Add(m);
                     }
-                    if (outcome.Reject is { } reject) rejects.Add(reject);
-                    else planned.Add(m);
-                }
 
-                var existing = await ExistingSignaturesAsync(connection, [.. planned.Select(p => p.Outcome.Plan!.Job.JobNumberKey)], cancellationToken);
-                var toWrite = new List<Mapped>(planned.Count);
-                foreach (var p in planned)
-                {
-                    var plan = p.Outcome.Plan!;
-                    if (!existing.TryGetValue(plan.Job.JobNumberKey, out var signature)) toWrite.Add(p);
-                    else if (signature == plan.Signature) present++;
-                    else rejects.Add(new ImportReject(plan.Line, plan.Job.JobNumber, mapper.JobNumberColumn, plan.Job.JobNumber,
-                        $"Job {plan.Job.JobNumber} already exists with different dates or steps; it was left as it is.", RejectKind.ExistsWithDifferentData));
-                }
+                    var existing = await ExistingSignaturesAsync(connection, [.. planned.Select(p => p.Outcome.Plan!.Job.JobNumberKey)], cancellationToken);
+                    var toWrite = new List<Mapped>(planned.Count);
+                    foreach (var p in planned)
+                    {
+                        var plan = p.Outcome.Plan!;
+                        if (!existing.TryGetValue(plan.Job.JobNumberKey, out var signature)) toWrite.Add(p);
+                        else if (signature == plan.Signature) present++;
+                        else rejects.Add(new ImportReject(plan.Line, plan.Job.JobNumber, mapper.JobNumberColumn, plan.Job.JobNumber,
+                            $"Job {plan.Job.JobNumber} already exists with different dates or steps; it was left as it is.", RejectKind.ExistsWithDifferentData));
+                    }
 
-                if (toWrite.Count > 0)
-                {
-                    var at = clock.GetTimestamp();
-                    await WriteAsync(connection, mapping.Name, toWrite, cancellationToken);
-                    writeTicks += clock.GetTimestamp() - at;
-                    jobs += toWrite.Count;
-                    steps += toWrite.Sum(p => p.Outcome.Plan!.Job.Steps.Count);
-                    events += toWrite.Sum(p => p.Outcome.Plan!.Job.LastEventSequence);
+                    if (toWrite.Count > 0)
+                    {
+                        var at = clock.GetTimestamp();
+                        await WriteAsync(connection, mapping.Name, toWrite, cancellationToken);
+                        writeTicks += clock.GetTimestamp() - at;
+                        jobs += toWrite.Count;
+                        steps += toWrite.Sum(p => p.Outcome.Plan!.Job.Steps.Count);
+                        events += toWrite.Sum(p => p.Outcome.Plan!.Job.LastEventSequence);
+                    }
+                    progress?.Report(new ImportProgress(rows, chunk.Position, totalBytes));
                 }
-                progress?.Report(new ImportProgress(rows, csv.CanSeek ? csv.Position : 0, totalBytes));
+            }
+            finally
+            {
+                // A failed write leaves the next batch being read: let it finish before the parser is disposed.
+                await pending.ContinueWith(_ => { }, TaskScheduler.Default);
             }
             return new JobImportSummary(mapping.Name, rows, jobs, steps, events, present, skipped, [.. rejects.OrderBy(r => r.Line)],
                 mapper.MissingColumns, clock.GetElapsedTime(started))
@@ -270,8 +280,9 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
     {
         var ids = new long[count];
         if (count == 0) return ids;
+        // The sequence is looked up once (a lateral call per row cost PostgreSQL more than the COPY of the jobs).
         await using var command = new NpgsqlCommand(
-            $"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)", connection, transaction);
+            $"SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence('{table}', 'id')::regclass AS seq) s, generate_series(1, $1)", connection, transaction);
         command.Parameters.Add(new() { Value = count });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var i = 0;
@@ -279,13 +290,34 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
         return ids;
     }
 
+    /// <summary>
+    /// Skips the per-row foreign-key checks of this transaction's COPY when the keys hold by construction: job and
+    /// step ids are this transaction's own, and the agencies and permit types the rows name are locked (FOR KEY
+    /// SHARE, what the foreign-key checks would take) so no one deletes them before the commit. Needs the right to
+    /// set session_replication_role (a superuser); without it, or if a code has gone, the checks run as usual.
+    /// </summary>
+    private static async Task TrustKeysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Mapped> batch, CancellationToken cancellationToken)
+    {
+        string[] agencies = [.. batch.SelectMany(b => b.Outcome.Plan!.Job.Steps.Select(s => s.AgencyCode)).Distinct(StringComparer.Ordinal)];
+        string[] permitTypes = [.. batch.Select(b => b.Outcome.Plan!.Job.PermitTypeCode).Distinct(StringComparer.Ordinal)];
+        await using var command = new NpgsqlCommand(
+            "SELECT current_setting('is_superuser') = 'on' " +
+            "AND (SELECT count(*) FROM (SELECT 1 FROM agencies WHERE code = ANY($1) FOR KEY SHARE) a) = cardinality($1) " +
+            "AND (SELECT count(*) FROM (SELECT 1 FROM permit_types WHERE code = ANY($2) FOR KEY SHARE) p) = cardinality($2)", connection, transaction);
+        command.Parameters.Add(new() { Value = agencies, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = permitTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        if (await command.ExecuteScalarAsync(cancellationToken) is not true) return;
+        await using var replica = new NpgsqlCommand("SET LOCAL session_replication_role = replica", connection, transaction);
+        await replica.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>One transaction: ids reserved from the identity sequences, then COPY of every table the job touches.</summary>
     private async Task WriteAsync(NpgsqlConnection connection, string source, List<Mapped> batch, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await TrustKeysAsync(connection, transaction, batch, cancellationToken);
         var jobIds = await ReserveIdsAsync(connection, transaction, "jobs", batch.Count, cancellationToken);
         var stepIds = await ReserveIdsAsync(connection, transaction, "steps", batch.Sum(b => b.Outcome.Plan!.Job.Steps.Count), cancellationToken);
-        var eventIds = await ReserveIdsAsync(connection, transaction, "step_events", batch.Sum(b => b.Outcome.Plan!.Job.LastEventSequence), cancellationToken);
         var now = clock.GetUtcNow().ToUniversalTime();
 
         await using (var jobs = await connection.BeginBinaryImportAsync(
@@ -304,26 +336,30 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
                 jobs.Write(job.Description, NpgsqlDbType.Varchar);
                 jobs.Write(job.Address.HouseNumber, NpgsqlDbType.Varchar);
                 jobs.Write(job.Address.Street, NpgsqlDbType.Varchar);
-                WriteText(jobs, job.Address.Borough);
-                WriteText(jobs, job.Address.Zip);
+                BinaryCopy.WriteNullable(jobs, job.Address.Borough, NpgsqlDbType.Varchar);
+                BinaryCopy.WriteNullable(jobs, job.Address.Zip, NpgsqlDbType.Varchar);
                 jobs.Write(job.Address.City, NpgsqlDbType.Varchar);
                 jobs.Write(job.Address.State, NpgsqlDbType.Varchar);
                 jobs.Write(job.SubmittedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 jobs.Write(now, NpgsqlDbType.TimestampTz);
-                WriteInstant(jobs, job.WithdrawnAt);
-                WriteText(jobs, job.WithdrawalReason);
+                BinaryCopy.WriteNullable(jobs, job.WithdrawnAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                BinaryCopy.WriteNullable(jobs, job.WithdrawalReason, NpgsqlDbType.Varchar);
                 jobs.Write(job.LastEventSequence, NpgsqlDbType.Integer);
                 jobs.Write(job.StreetKey, NpgsqlDbType.Varchar);
             }
             await jobs.CompleteAsync(cancellationToken);
         }
 
-        // Step ids in batch order, so events and read-model rows can find theirs.
-        var stepIdOf = new Dictionary<(int Job, string Key), long>();
-        var s = 0;
-        for (var i = 0; i < batch.Count; i++)
-            foreach (var step in batch[i].Outcome.Plan!.Job.Steps.OrderBy(x => x.Position))
-                stepIdOf[(i, step.Key)] = stepIds[s++];
+        // A job's steps take consecutive ids in step order (Job.Create adds them by position).
+        var firstStep = new int[batch.Count];
+        for (int i = 0, s = 0; i < batch.Count; s += batch[i].Outcome.Plan!.Job.Steps.Count, i++) firstStep[i] = s;
+        long StepId(int job, string key)
+        {
+            var steps = batch[job].Outcome.Plan!.Job.Steps;
+            for (var p = 0; p < steps.Count; p++)
+                if (steps[p].Key == key) return stepIds[firstStep[job] + p];
+            throw new InvalidOperationException($"Job {batch[job].Outcome.Plan!.Job.JobNumber} has no step {key}.");
+        }
 
         await using (var steps = await connection.BeginBinaryImportAsync(
             "COPY steps (id, job_id, key, name, agency_code, depends_on, target_business_days, position, recorded_status, last_event_at) FROM STDIN (FORMAT BINARY)",
@@ -331,117 +367,58 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                foreach (var step in batch[i].Outcome.Plan!.Job.Steps.OrderBy(x => x.Position))
+                var jobSteps = batch[i].Outcome.Plan!.Job.Steps;
+                for (var p = 0; p < jobSteps.Count; p++)
                 {
+                    var step = jobSteps[p];
                     steps.StartRow();
-                    steps.Write(stepIdOf[(i, step.Key)], NpgsqlDbType.Bigint);
+                    steps.Write(stepIds[firstStep[i] + p], NpgsqlDbType.Bigint);
                     steps.Write(jobIds[i], NpgsqlDbType.Bigint);
                     steps.Write(step.Key, NpgsqlDbType.Varchar);
                     steps.Write(step.Name, NpgsqlDbType.Varchar);
                     steps.Write(step.AgencyCode, NpgsqlDbType.Varchar);
-                    steps.Write(step.DependsOn.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    if (step.TargetBusinessDays is { } target) steps.Write(target, NpgsqlDbType.Integer);
-                    else steps.WriteNull();
+                    steps.Write(step.DependsOn, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    BinaryCopy.WriteNullable(steps, step.TargetBusinessDays, NpgsqlDbType.Integer);
                     steps.Write(step.Position, NpgsqlDbType.Integer);
                     steps.Write(step.RecordedStatus.ToString(), NpgsqlDbType.Varchar);
-                    WriteInstant(steps, step.LastEventAt);
+                    BinaryCopy.WriteNullable(steps, step.LastEventAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 }
             }
             await steps.CompleteAsync(cancellationToken);
         }
 
+        // Event ids come from the column's identity default, in the order of the rows: job by job, by sequence.
         await using (var events = await connection.BeginBinaryImportAsync(
-            "COPY step_events (id, step_id, step_key, sequence, status, occurred_at, recorded_at, actor, note) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            "COPY step_events (step_id, step_key, sequence, status, occurred_at, recorded_at, actor, note) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            var e = 0;
             for (var i = 0; i < batch.Count; i++)
             {
                 foreach (var stepEvent in batch[i].Outcome.Plan!.Job.Events.OrderBy(x => x.Sequence))
                 {
                     events.StartRow();
-                    events.Write(eventIds[e++], NpgsqlDbType.Bigint);
-                    events.Write(stepIdOf[(i, stepEvent.StepKey)], NpgsqlDbType.Bigint);
+                    events.Write(StepId(i, stepEvent.StepKey), NpgsqlDbType.Bigint);
                     events.Write(stepEvent.StepKey, NpgsqlDbType.Varchar);
                     events.Write(stepEvent.Sequence, NpgsqlDbType.Integer);
                     events.Write(stepEvent.Status.ToString(), NpgsqlDbType.Varchar);
                     events.Write(stepEvent.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                     events.Write(now, NpgsqlDbType.TimestampTz);
                     events.Write(stepEvent.Actor, NpgsqlDbType.Varchar);
-                    WriteText(events, stepEvent.Note);
+                    BinaryCopy.WriteNullable(events, stepEvent.Note, NpgsqlDbType.Varchar);
                 }
             }
             await events.CompleteAsync(cancellationToken);
         }
 
-        await using (var figures = await connection.BeginBinaryImportAsync(
-            "COPY job_figures (job_id, job_number, permit_type_code, borough, submitted_at, state, ended_at, base_at, elapsed_us, shares_us, critical_path, " +
-            "tail_holder, waiting_on_other_agencies_us) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        for (var i = 0; i < batch.Count; i++)
         {
-            for (var i = 0; i < batch.Count; i++)
+            batch[i].Figures!.JobId = jobIds[i];
+            foreach (var row in batch[i].StepFigures!)
             {
-                var row = batch[i].Figures!;
-                figures.StartRow();
-                figures.Write(jobIds[i], NpgsqlDbType.Bigint);
-                figures.Write(row.JobNumber, NpgsqlDbType.Varchar);
-                figures.Write(row.PermitTypeCode, NpgsqlDbType.Varchar);
-                WriteText(figures, row.Borough);
-                figures.Write(row.SubmittedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                figures.Write(row.State, NpgsqlDbType.Varchar);
-                WriteInstant(figures, row.EndedAt);
-                figures.Write(row.BaseAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                figures.Write(row.ElapsedUs, NpgsqlDbType.Bigint);
-                figures.Write(row.SharesUs, NpgsqlDbType.Jsonb);
-                figures.Write(row.CriticalPath, NpgsqlDbType.Jsonb);
-                WriteText(figures, row.TailHolder);
-                figures.Write(row.WaitingOnOtherAgenciesUs, NpgsqlDbType.Bigint);
+                row.JobId = jobIds[i];
+                row.StepId = StepId(i, row.StepKey);
             }
-            await figures.CompleteAsync(cancellationToken);
         }
-
-        await using (var figures = await connection.BeginBinaryImportAsync(
-            "COPY step_figures (step_id, job_id, step_key, step_name, agency_code, position, status, target_business_days, ready_at, finished_at, " +
-            "binding_step_key, blocked_by, own_done_at, own_work_pending, correction_cycles, base_at, days_open_us, with_agency_us, with_applicant_us, " +
-            "days_blocked_us, waiting_us, waiting_attribution_us, business_days_with_agency, agency_clock_running, applicant_clock_running, " +
-            "blocked_clock_running, waiting_clock_running, waiting_tail_holder) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                foreach (var row in batch[i].StepFigures!)
-                {
-                    figures.StartRow();
-                    figures.Write(stepIdOf[(i, row.StepKey)], NpgsqlDbType.Bigint);
-                    figures.Write(jobIds[i], NpgsqlDbType.Bigint);
-                    figures.Write(row.StepKey, NpgsqlDbType.Varchar);
-                    figures.Write(row.StepName, NpgsqlDbType.Varchar);
-                    figures.Write(row.AgencyCode, NpgsqlDbType.Varchar);
-                    figures.Write(row.Position, NpgsqlDbType.Integer);
-                    figures.Write(row.Status, NpgsqlDbType.Varchar);
-                    if (row.TargetBusinessDays is { } target) figures.Write(target, NpgsqlDbType.Integer);
-                    else figures.WriteNull();
-                    WriteInstant(figures, row.ReadyAt);
-                    WriteInstant(figures, row.FinishedAt);
-                    WriteText(figures, row.BindingStepKey);
-                    figures.Write(row.BlockedBy.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    figures.Write(row.OwnDoneAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                    figures.Write(row.OwnWorkPending, NpgsqlDbType.Boolean);
-                    figures.Write(row.CorrectionCycles, NpgsqlDbType.Integer);
-                    figures.Write(row.BaseAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                    figures.Write(row.DaysOpenUs, NpgsqlDbType.Bigint);
-                    figures.Write(row.WithAgencyUs, NpgsqlDbType.Bigint);
-                    figures.Write(row.WithApplicantUs, NpgsqlDbType.Bigint);
-                    figures.Write(row.DaysBlockedUs, NpgsqlDbType.Bigint);
-                    figures.Write(row.WaitingUs, NpgsqlDbType.Bigint);
-                    figures.Write(row.WaitingAttributionUs, NpgsqlDbType.Jsonb);
-                    figures.Write(row.BusinessDaysWithAgency, NpgsqlDbType.Integer);
-                    figures.Write(row.AgencyClockRunning, NpgsqlDbType.Boolean);
-                    figures.Write(row.ApplicantClockRunning, NpgsqlDbType.Boolean);
-                    figures.Write(row.BlockedClockRunning, NpgsqlDbType.Boolean);
-                    figures.Write(row.WaitingClockRunning, NpgsqlDbType.Boolean);
-                    WriteText(figures, row.WaitingTailHolder);
-                }
-            }
-            await figures.CompleteAsync(cancellationToken);
-        }
+        await ReadModelCopy.WriteAsync(connection, [.. batch.Select(b => (b.Figures!, b.StepFigures!))], cancellationToken);
 
         await using (var attributes = await connection.BeginBinaryImportAsync(
             "COPY job_attributes (job_id, source, attributes) FROM STDIN (FORMAT BINARY)", cancellationToken))
@@ -457,20 +434,6 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
         }
 
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    // Synchronous field writes: the connection is this importer's alone, and an await per field of ~15 million
-    // rows costs more than the COPY itself.
-    private static void WriteText(NpgsqlBinaryImporter importer, string? value)
-    {
-        if (value is null) importer.WriteNull();
-        else importer.Write(value, NpgsqlDbType.Varchar);
-    }
-
-    private static void WriteInstant(NpgsqlBinaryImporter importer, DateTimeOffset? value)
-    {
-        if (value is { } at) importer.Write(at.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        else importer.WriteNull();
     }
 
     /// <summary>The rejects file: line, job number, column, value, reason (and the kind, for counting).</summary>

@@ -8,9 +8,6 @@ namespace PermitTracker.Data.ReadModel;
 /// <summary>Turns a job into its read-model rows with the timeline engine. Pure: the same job gives the same rows.</summary>
 public static class FiguresProjection
 {
-    /// <summary>How far ahead the engine is asked, to see which clocks run between events. Any positive span works.</summary>
-    private static readonly TimeSpan Probe = TimeSpan.FromDays(1);
-
     public static TimelineInput ToTimelineInput(Job job) => new(
         job.SubmittedAt,
         [.. job.Steps.OrderBy(s => s.Position).Select(s => new TimelineStep(s.Key, s.Name, s.AgencyCode, s.DependsOn, s.TargetBusinessDays, s.Position))],
@@ -21,8 +18,8 @@ public static class FiguresProjection
     {
         var input = ToTimelineInput(job);
         var baseAt = input.Events.Select(e => e.OccurredAt).Append(job.SubmittedAt).Append(job.WithdrawnAt ?? job.SubmittedAt).Max();
+        // One engine run: it also says which clocks keep running after base_at, which is all SQL needs to extend the rows.
         var now = TimelineEngine.Compute(input, calendar, baseAt);
-        var later = TimelineEngine.Compute(input, calendar, baseAt + Probe);
         var stepIds = job.Steps.ToDictionary(s => s.Key, s => s.Id);
 
         var jobRow = new JobFiguresRow
@@ -38,52 +35,43 @@ public static class FiguresProjection
             ElapsedUs = Us(now.Elapsed),
             SharesUs = Json(now.Shares.ToDictionary(s => s.Key, s => Us(s.Value))),
             CriticalPath = JsonSerializer.Serialize(now.CriticalPath.Select(p => new { p.StepKey, p.Holder, Us = Us(p.Duration) }), JsonOptions),
-            TailHolder = Grown(now.Shares, later.Shares),
+            TailHolder = now.TailHolder,
             WaitingOnOtherAgenciesUs = now.Steps.Sum(s => Us(s.DaysWaitingOnOtherAgencies)),
         };
 
-        var laterSteps = later.Steps.ToDictionary(s => s.Key);
-        var stepRows = now.Steps.Select(s =>
+        var stepRows = now.Steps.Select(s => new StepFiguresRow
         {
-            var next = laterSteps[s.Key];
-            return new StepFiguresRow
-            {
-                StepId = stepIds[s.Key],
-                JobId = job.Id,
-                StepKey = s.Key,
-                StepName = s.Name,
-                AgencyCode = s.AgencyCode,
-                Position = s.Position,
-                Status = s.Status.ToString(),
-                TargetBusinessDays = s.TargetBusinessDays,
-                ReadyAt = s.ReadyAt,
-                FinishedAt = s.FinishedAt,
-                BindingStepKey = s.BindingStepKey,
-                BlockedBy = [.. s.BlockedBy],
-                OwnDoneAt = s.OwnDoneAt,
-                OwnWorkPending = s.OwnWorkPending,
-                CorrectionCycles = s.CorrectionCycles,
-                BaseAt = baseAt,
-                DaysOpenUs = Us(s.DaysOpen),
-                WithAgencyUs = Us(s.DaysWithAgency),
-                WithApplicantUs = Us(s.DaysWithApplicant),
-                DaysBlockedUs = Us(s.DaysBlocked),
-                WaitingUs = Us(s.DaysWaitingOnOtherAgencies),
-                WaitingAttributionUs = Json(s.WaitingAttribution.ToDictionary(a => a.Key, a => Us(a.Value))),
-                BusinessDaysWithAgency = s.BusinessDaysWithAgency,
-                AgencyClockRunning = next.DaysWithAgency > s.DaysWithAgency,
-                ApplicantClockRunning = next.DaysWithApplicant > s.DaysWithApplicant,
-                BlockedClockRunning = next.DaysBlocked > s.DaysBlocked,
-                WaitingClockRunning = next.DaysWaitingOnOtherAgencies > s.DaysWaitingOnOtherAgencies,
-                WaitingTailHolder = Grown(s.WaitingAttribution, next.WaitingAttribution),
-            };
+            StepId = stepIds[s.Key],
+            JobId = job.Id,
+            StepKey = s.Key,
+            StepName = s.Name,
+            AgencyCode = s.AgencyCode,
+            Position = s.Position,
+            Status = s.Status.ToString(),
+            TargetBusinessDays = s.TargetBusinessDays,
+            ReadyAt = s.ReadyAt,
+            FinishedAt = s.FinishedAt,
+            BindingStepKey = s.BindingStepKey,
+            BlockedBy = [.. s.BlockedBy],
+            OwnDoneAt = s.OwnDoneAt,
+            OwnWorkPending = s.OwnWorkPending,
+            CorrectionCycles = s.CorrectionCycles,
+            BaseAt = baseAt,
+            DaysOpenUs = Us(s.DaysOpen),
+            WithAgencyUs = Us(s.DaysWithAgency),
+            WithApplicantUs = Us(s.DaysWithApplicant),
+            DaysBlockedUs = Us(s.DaysBlocked),
+            WaitingUs = Us(s.DaysWaitingOnOtherAgencies),
+            WaitingAttributionUs = Json(s.WaitingAttribution.ToDictionary(a => a.Key, a => Us(a.Value))),
+            BusinessDaysWithAgency = s.BusinessDaysWithAgency,
+            AgencyClockRunning = s.Running.Agency,
+            ApplicantClockRunning = s.Running.Applicant,
+            BlockedClockRunning = s.Running.Blocked,
+            WaitingClockRunning = s.Running.Waiting,
+            WaitingTailHolder = s.Running.WaitingHolder,
         }).ToList();
         return (jobRow, stepRows);
     }
-
-    /// <summary>The holder whose time grew between the two figures: who holds the running clock.</summary>
-    private static string? Grown(IReadOnlyDictionary<string, TimeSpan> before, IReadOnlyDictionary<string, TimeSpan> after) =>
-        after.Where(a => a.Value > before.GetValueOrDefault(a.Key)).Select(a => a.Key).FirstOrDefault();
 
     public static long Us(TimeSpan duration) => duration.Ticks / 10;
 

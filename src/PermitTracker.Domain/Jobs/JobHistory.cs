@@ -25,7 +25,9 @@ public sealed class JobHistory
     {
         var recorded = _recorded[stepKey];
         if (recorded.IsFinished()) return recorded;
-        return UnfinishedPrerequisites(stepKey).Count > 0 ? StepStatus.Waiting : recorded;
+        foreach (var dependency in _byKey[stepKey].DependsOn)
+            if (!_recorded[dependency].IsFinished()) return StepStatus.Waiting;
+        return recorded;
     }
 
     public IReadOnlyList<Step> UnfinishedPrerequisites(string stepKey) =>
@@ -52,9 +54,12 @@ public sealed class JobHistory
                     $"Job {job.JobNumber} was withdrawn at {withdrawnAt:u}; no further move is accepted ({step.Title}, {e.Status.ToDisplayText()} at {e.OccurredAt:u}).");
 
             var from = history.StatusOf(step.Key);
-            var blockers = history.UnfinishedPrerequisites(step.Key).Select(s => s.Title).ToList();
-            if (StepMoves.Refusal(step.Title, from, e.Status, e.Note, blockers) is { } refusal)
-                throw new MoveRefusedException(refusal);
+            // The words of a refusal are only put together for a refused move: replays run on every write and import.
+            if (!StepMoves.IsAllowed(from, e.Status, e.Note))
+            {
+                var blockers = history.UnfinishedPrerequisites(step.Key).Select(s => s.Title).ToList();
+                throw new MoveRefusedException(StepMoves.Refusal(step.Title, from, e.Status, e.Note, blockers)!);
+            }
 
             history._recorded[step.Key] = e.Status;
             if (e.Status == StepStatus.Rejected) history.DeniedAt = e.OccurredAt;

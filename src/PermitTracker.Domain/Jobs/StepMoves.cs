@@ -6,13 +6,20 @@ public static class StepMoves
     /// <summary>Statuses a person may move a step to from <paramref name="from"/>. From a finished status, Ready is a reopen.</summary>
     public static IReadOnlyList<StepStatus> AllowedFrom(StepStatus from) => from switch
     {
-        StepStatus.Ready => [StepStatus.InReview, StepStatus.ChangesRequested, StepStatus.Approved, StepStatus.NotRequired, StepStatus.Rejected],
-        StepStatus.InReview => [StepStatus.Ready, StepStatus.ChangesRequested, StepStatus.Approved, StepStatus.NotRequired, StepStatus.Rejected],
-        StepStatus.ChangesRequested => [StepStatus.Ready],
-        StepStatus.Waiting => [StepStatus.NotRequired],
-        StepStatus.Approved or StepStatus.NotRequired or StepStatus.Rejected => [StepStatus.Ready],
+        StepStatus.Ready => FromReady,
+        StepStatus.InReview => FromInReview,
+        StepStatus.ChangesRequested or StepStatus.Approved or StepStatus.NotRequired or StepStatus.Rejected => ToReady,
+        StepStatus.Waiting => ToNotRequired,
         _ => [],
     };
+
+    private static readonly IReadOnlyList<StepStatus> FromReady = [StepStatus.InReview, StepStatus.ChangesRequested, StepStatus.Approved, StepStatus.NotRequired, StepStatus.Rejected];
+    private static readonly IReadOnlyList<StepStatus> FromInReview = [StepStatus.Ready, StepStatus.ChangesRequested, StepStatus.Approved, StepStatus.NotRequired, StepStatus.Rejected];
+    private static readonly IReadOnlyList<StepStatus> ToReady = [StepStatus.Ready];
+    private static readonly IReadOnlyList<StepStatus> ToNotRequired = [StepStatus.NotRequired];
+
+    /// <summary>Whether <see cref="Refusal"/> lets the move through, without putting its words together.</summary>
+    public static bool IsAllowed(StepStatus from, StepStatus to, string? note) => Refusal("", from, to, note, []) is null;
 
     public static bool IsReopen(StepStatus from, StepStatus to) => from.IsFinished() && to == StepStatus.Ready;
 

@@ -193,7 +193,11 @@ public static class TimelineEngine
             }
 
             var nowHolding = state == JobState.Open ? NowHolding(views, figures) : [];
-            return new JobTimeline(_submittedAt, _asOf, state, endedAt, elapsed, figures, criticalPath, shares, nowHolding);
+            return new JobTimeline(_submittedAt, _asOf, state, endedAt, elapsed, figures, criticalPath, shares, nowHolding)
+            {
+                // The open head's piece of the chain ends at as_of, so it alone grows: the applicant's while changes are requested.
+                TailHolder = state == JobState.Open && head is { } tail ? Holder(views[tail]) : null,
+            };
         }
 
         /// <summary>
@@ -251,7 +255,23 @@ public static class TimelineEngine
                 businessDays,
                 step.TargetBusinessDays,
                 TargetStatusOf(businessDays, step.TargetBusinessDays),
-                OwnWorkPending: ownDoneAt is null);
+                OwnWorkPending: ownDoneAt is null)
+            {
+                Running = Running(view, ownDoneAt is not null),
+            };
+        }
+
+        /// <summary>
+        /// Which clocks grow after as_of with no further event: only an unfinished step's of a job whose clocks have
+        /// not stopped (denied, withdrawn). A Waiting step's blocked time grows, and its waiting time unless its own
+        /// agency's work is pending; a ready step's days open grow, with the applicant while changes are requested.
+        /// </summary>
+        private RunningClocks Running(StepView view, bool ownWorkDone)
+        {
+            if (_deniedAt is not null || _withdrawnAt is not null || view.FinishedAt is not null) return RunningClocks.None;
+            if (view.IsWaiting) return new RunningClocks(false, false, true, ownWorkDone, ownWorkDone ? WaitingHolder(view) : null);
+            var withApplicant = view.Status == StepStatus.ChangesRequested;
+            return new RunningClocks(!withApplicant, withApplicant, false, false, null);
         }
 
         /// <summary>
@@ -508,8 +528,12 @@ public static class TimelineEngine
             var current = view;
             while (current.IsWaiting && FollowBlocker(current.Blockers, current.Snapshot) is { } next)
                 current = View(next, current.Snapshot);
-            return current.Status == StepStatus.ChangesRequested ? Holders.Applicant : _steps[current.Step].AgencyCode;
+            return Holder(current);
         }
+
+        /// <summary>Who holds an unfinished, ready step: the applicant while changes are requested, else its agency.</summary>
+        private string Holder(StepView view) =>
+            view.Status == StepStatus.ChangesRequested ? Holders.Applicant : _steps[view.Step].AgencyCode;
 
         private static int[][] Ancestors(int[][] dependsOn, TimelineStep[] steps)
         {

@@ -63,7 +63,21 @@ public sealed record StepFigures(
     /// own_done is not reached yet, DaysWaitingOnOtherAgencies is 0, and OwnDoneAt then only marks the end of
     /// the measured interval (ready_at, or as_of while Waiting). Added by the timeline engine; optional.
     /// </summary>
-    bool OwnWorkPending = false);
+    bool OwnWorkPending = false)
+{
+    /// <summary>Which of the step's clocks keep running after as_of until the job's next event.</summary>
+    public RunningClocks Running { get; init; } = RunningClocks.None;
+}
+
+/// <summary>
+/// Which durations of a step grow after as_of while no event arrives: between two events only these move, so the
+/// read model stores the figures as of the latest event plus these and extends them to any later instant.
+/// </summary>
+/// <param name="WaitingHolder">While <paramref name="Waiting"/> runs: the holder its time is attributed to.</param>
+public sealed record RunningClocks(bool Agency, bool Applicant, bool Blocked, bool Waiting, string? WaitingHolder)
+{
+    public static readonly RunningClocks None = new(false, false, false, false, null);
+}
 
 /// <summary>One piece of the critical path: a chain step's time held by its agency, or by the applicant (its ChangesRequested time).</summary>
 public sealed record CriticalPathPiece(string StepKey, string Holder, TimeSpan Duration);
@@ -83,4 +97,8 @@ public sealed record JobTimeline(
     /// <summary>Holder -> time on the critical path; adds up to Elapsed.</summary>
     IReadOnlyDictionary<string, TimeSpan> Shares,
     /// <summary>Open jobs only: who holds the job now.</summary>
-    IReadOnlyList<HoldingItem> NowHolding);
+    IReadOnlyList<HoldingItem> NowHolding)
+{
+    /// <summary>Open jobs only: the holder of the critical path's last piece, whose share grows until the next event.</summary>
+    public string? TailHolder { get; init; }
+}

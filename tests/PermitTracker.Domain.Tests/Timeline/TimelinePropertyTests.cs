@@ -71,6 +71,40 @@ public sealed class TimelinePropertyTests
         foreach (var step in timeline.Steps) Assert.Equal(domain.StatusOf(step.Key), step.Status);
     }
 
+    /// <summary>
+    /// The running clocks the engine reports are exactly the figures that grow until the next event, and the holders
+    /// named are the ones whose time grows: what the read model relies on to extend stored figures in SQL.
+    /// </summary>
+    [Property(MaxTest = 1000)]
+    public void Clocks_reported_running_are_the_ones_that_grow_until_the_next_event(RandomJob job)
+    {
+        var at = job.AsOf < job.Input.SubmittedAt ? job.Input.SubmittedAt : job.AsOf;
+        var quiet = job.Input with
+        {
+            Events = [.. job.Input.Events.Where(e => e.OccurredAt <= at)],
+            WithdrawnAt = job.Input.WithdrawnAt <= at ? job.Input.WithdrawnAt : null,
+        };
+        var now = TimelineEngine.Compute(quiet, RandomJob.Calendar, at);
+        // Not less than two hours later: the clock reading stands still through a repeated fall-back hour.
+        foreach (var later in new[] { at.AddHours(2), at.AddDays(1), at.AddDays(200) }.Select(t => TimelineEngine.Compute(quiet, RandomJob.Calendar, t)))
+        {
+            Assert.Equal(Grown(now.Shares, later.Shares), now.TailHolder);
+            foreach (var (before, after) in now.Steps.Zip(later.Steps))
+            {
+                var running = before.Running;
+                Assert.Equal(after.DaysWithAgency > before.DaysWithAgency, running.Agency);
+                Assert.Equal(after.DaysWithApplicant > before.DaysWithApplicant, running.Applicant);
+                Assert.Equal(after.DaysBlocked > before.DaysBlocked, running.Blocked);
+                Assert.Equal(after.DaysWaitingOnOtherAgencies > before.DaysWaitingOnOtherAgencies, running.Waiting);
+                Assert.Equal(Grown(before.WaitingAttribution, after.WaitingAttribution), running.WaitingHolder);
+                Assert.Equal((after.DaysOpen - before.DaysOpen) > TimeSpan.Zero, running.Agency || running.Applicant);
+            }
+        }
+
+        static string? Grown(IReadOnlyDictionary<string, TimeSpan> before, IReadOnlyDictionary<string, TimeSpan> after) =>
+            Assert.Single(after.Where(a => a.Value > before.GetValueOrDefault(a.Key)).Select(a => (string?)a.Key).DefaultIfEmpty());
+    }
+
     [Property]
     public void Open_jobs_name_who_holds_them_and_ended_jobs_do_not(RandomJob job)
     {

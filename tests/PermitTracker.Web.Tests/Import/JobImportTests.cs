@@ -205,6 +205,62 @@ public sealed class JobImportTests(PostgresServer server)
         Assert.Equal(0, await context.StepEvents.CountAsync());
     }
 
+    /// <summary>
+    /// As a superuser the importer skips the per-row foreign-key checks (the keys hold by construction); a role that
+    /// may not do that gets the checks, and exactly the same rows.
+    /// </summary>
+    [Fact]
+    public async Task A_role_without_superuser_rights_imports_the_same_rows()
+    {
+        var mapping = ImportFiles.Mapping("nyc-dobnow-milestones");
+        var bySuperuser = await ImportFiles.SeededDatabaseAsync(server);
+        await ImportFiles.ImportAsync(bySuperuser, mapping, ImportFiles.Data("nyc-dobnow-milestones.sample.csv"));
+
+        var byRole = await ImportFiles.SeededDatabaseAsync(server);
+        var role = $"importer_{Guid.NewGuid():N}";
+        await ExecuteAsync(byRole, $"CREATE ROLE {role} LOGIN PASSWORD '{role}'; GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role};");
+        try
+        {
+            var asRole = new Npgsql.NpgsqlConnectionStringBuilder(byRole) { Username = role, Password = role }.ConnectionString;
+            var summary = await ImportFiles.ImportAsync(asRole, mapping, ImportFiles.Data("nyc-dobnow-milestones.sample.csv"));
+            Assert.Equal(5, summary.JobsImported);
+        }
+        finally
+        {
+            await ExecuteAsync(byRole, $"DROP OWNED BY {role}; DROP ROLE {role};");
+        }
+
+        Assert.Equal(await RowsAsync(bySuperuser), await RowsAsync(byRole));
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Every imported row without its ids and import instants, in one comparable text.</summary>
+    private static async Task<string> RowsAsync(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("""
+            SELECT string_agg(row, E'\n' ORDER BY row) FROM (
+                SELECT concat_ws('|', j.job_number, j.submitted_at, j.withdrawn_at, a.attributes, jf.state, jf.elapsed_us, jf.shares_us, jf.tail_holder) AS row
+                FROM jobs j JOIN job_figures jf ON jf.job_id = j.id JOIN job_attributes a ON a.job_id = j.id
+                UNION ALL
+                SELECT concat_ws('|', j.job_number, s.key, s.recorded_status, s.last_event_at, f.status, f.ready_at, f.finished_at, f.days_open_us,
+                                 f.with_agency_us, f.with_applicant_us, f.waiting_attribution_us, f.agency_clock_running, f.applicant_clock_running)
+                FROM jobs j JOIN steps s ON s.job_id = j.id JOIN step_figures f ON f.step_id = s.id
+                UNION ALL
+                SELECT concat_ws('|', j.job_number, e.step_key, e.sequence, e.status, e.occurred_at, e.actor, e.note)
+                FROM jobs j JOIN steps s ON s.job_id = j.id JOIN step_events e ON e.step_id = s.id) t
+            """, connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     [Fact]
     public void Every_shipped_mapping_is_valid()
     {

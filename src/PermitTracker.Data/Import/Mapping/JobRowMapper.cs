@@ -20,7 +20,11 @@ public enum RejectKind
 public sealed record ImportReject(int Line, string JobNumber, string Column, string Value, string Reason, RejectKind Kind);
 
 /// <summary>A row that became a job: the domain object (validated by its own rules) and the attributes kept beside it.</summary>
-public sealed record JobPlan(int Line, Job Job, IReadOnlyDictionary<string, string> Attributes, string Signature);
+public sealed record JobPlan(int Line, Job Job, IReadOnlyDictionary<string, string> Attributes)
+{
+    /// <summary>Computed when asked: only a job that is already in the database is compared by it.</summary>
+    public string Signature => JobSignature.Of(Job);
+}
 
 /// <summary>What became of one row. JobKey is set whenever the job number could be read, for the duplicate check.</summary>
 public sealed record RowOutcome(int Line, string? JobKey, JobPlan? Plan, ImportReject? Reject, bool Skipped = false);
@@ -205,17 +209,7 @@ public sealed partial class JobRowMapper
         var events = StepEvents(record, line, jobNumber, submitted);
 
         var job = Job.Create(jobNumber, permitType, null, address, submitted.At, null, description, _definitions, _clock);
-        foreach (var e in events)
-        {
-            try
-            {
-                job.RecordMove(e.Step, e.Status, e.At, _actor, e.Column, _clock);
-            }
-            catch (MoveRefusedException refused)
-            {
-                throw Reject(line, jobNumber, e.Column, e.Raw, refused.Message, RejectKind.RefusedByRules);
-            }
-        }
+        RecordEvents(job, events, line, jobNumber);
 
         if (_withdrawal is { } w && w.Values.Contains(FileColumns.Value(record, w.Column)))
         {
@@ -234,7 +228,37 @@ public sealed partial class JobRowMapper
         var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, template) in _attributes)
             if (template.Render(record) is { Length: > 0 } value) attributes[name] = Limit(value, 500);
-        return new JobPlan(line, job, attributes, JobSignature.Of(job));
+        return new JobPlan(line, job, attributes);
+    }
+
+    /// <summary>
+    /// Records the row's events with the API's rules. The events are in time order, so one replay of the whole
+    /// history (Job.RecordHistory) decides exactly what a RecordMove per event would, without a replay per event.
+    /// </summary>
+    private void RecordEvents(Job job, List<PlannedEvent> events, int line, string jobNumber)
+    {
+        var now = _clock.GetUtcNow();
+        try
+        {
+            job.RecordHistory([.. events.Select(e => new PastMove(e.Step, e.Status, e.At, now, _actor, e.Column))], _clock);
+            return;
+        }
+        catch (MoveRefusedException)
+        {
+            // Refused, and nothing was recorded: replay move by move to name the column and value that broke the rules.
+        }
+        foreach (var e in events)
+        {
+            try
+            {
+                job.RecordMove(e.Step, e.Status, e.At, _actor, e.Column, _clock);
+            }
+            catch (MoveRefusedException refused)
+            {
+                throw Reject(line, jobNumber, e.Column, e.Raw, refused.Message, RejectKind.RefusedByRules);
+            }
+        }
+        throw new InvalidOperationException($"Line {line}: the history was refused as a whole but every move was accepted on its own.");
     }
 
     private sealed record PlannedEvent(DateTimeOffset At, int Position, int Order, string Step, StepStatus Status, string Column, string Raw);
