@@ -18,7 +18,7 @@ namespace PermitTracker.Web.Pages.Jobs;
 /// job through <see cref="JobStatusQuery"/>, the same one query and engine run as the API, so the figures agree.
 /// </summary>
 [EnableRateLimiting(PublicLookups.Policy)]
-[OutputCache(PolicyName = JobStatusCachePolicy.Name)]
+[OutputCache(PolicyName = JobStatusCachePolicy.PageName)]
 public sealed class StatusModel(JobStatusQuery query, ReferenceDataCache reference, CityCalendarSource calendars, TimeProvider clock) : PageModel
 {
     public StatusPageContent Job { get; private set; } = null!;
