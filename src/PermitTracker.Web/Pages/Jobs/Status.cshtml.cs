@@ -5,8 +5,6 @@ using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 using PermitTracker.Data;
 using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
-using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Api.Jobs;
 using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
