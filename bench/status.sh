@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/status.sh: the public job status (API, and the page when it exists) against the floor (bare Kestrel,
-# one hand-written Npgsql query, the same engine and bytes), under wrk over loopback, random existing jobs.
+# bench/status.sh: the public job status (API, and the page when it exists) against the floors (bare Kestrel,
+# one hand-written Npgsql query, the same engine; the API's JSON bytes, and the page's content written by the page's
+# own writer without Razor: ADR-012), under wrk over loopback, random existing jobs.
 # RUNS rounds (default 3), each target side by side in every round; the table shows medians.
 source "$(dirname "$0")/common.sh"
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}; CONNECTIONS=${CONNECTIONS:-32}; RUNS=${RUNS:-3}
@@ -11,7 +12,7 @@ export JOB_NUMBERS
 start_portal; start_floor
 first=$(head -n 1 "$JOB_NUMBERS")
 targets=("api|$PORTAL_URL|/api/v1/jobs/" "floor|$FLOOR_URL|/floor/jobs/")
-if [ "$(curl -s -o /dev/null -w '%{http_code}' "$PORTAL_URL/jobs/$first")" = 200 ]; then targets+=("page|$PORTAL_URL|/jobs/"); fi
+if [ "$(curl -s -o /dev/null -w '%{http_code}' "$PORTAL_URL/jobs/$first")" = 200 ]; then targets+=("page|$PORTAL_URL|/jobs/" "html-floor|$FLOOR_URL|/floor/pages/"); fi
 declare -A results
 for target in "${targets[@]}"; do IFS='|' read -r name base prefix <<<"$target"; wrk_run "$base" "$prefix" 5 "$CONNECTIONS" >/dev/null; done # warm up
 for run in $(seq 1 "$RUNS"); do
@@ -23,15 +24,18 @@ for run in $(seq 1 "$RUNS"); do
 done
 col() { echo "${results[$1]}" | awk -v c="$2" 'NF { print $c }' | median; }
 floor_rps=$(col floor 1)
+html_floor_rps=$(col html-floor 1 2>/dev/null || true)
 echo
 echo "Status page vs. the floor: $(wc -l <"$JOB_NUMBERS") random jobs, wrk -t${WRK_THREADS:-2} -c$CONNECTIONS, ${SECONDS_PER_RUN}s x $RUNS runs (medians)"
 echo
-echo "| endpoint | requests/s | p50 ms | p99 ms | non-2xx | share of floor |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| endpoint | requests/s | p50 ms | p99 ms | non-2xx | share of JSON floor | share of HTML floor |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for target in "${targets[@]}"; do
   IFS='|' read -r name base prefix <<<"$target"
   rps=$(col "$name" 1)
-  printf "| %s %s | %s | %s | %s | %s | %.0f %% |\n" "$name" "${prefix}{n}" "$rps" "$(col "$name" 2)" "$(col "$name" 3)" "$(col "$name" 4)" "$(echo "$rps $floor_rps" | awk '{ print 100 * $1 / $2 }')"
+  html_share=""
+  case $name in page | html-floor) html_share=$(echo "$rps $html_floor_rps" | awk '{ printf "%.0f %%", 100 * $1 / $2 }') ;; esac
+  printf "| %s %s | %s | %s | %s | %s | %.0f %% | %s |\n" "$name" "${prefix}{n}" "$rps" "$(col "$name" 2)" "$(col "$name" 3)" "$(col "$name" 4)" "$(echo "$rps $floor_rps" | awk '{ print 100 * $1 / $2 }')" "$html_share"
 done
 echo
 echo "Peak resident memory: portal $(peak_rss_mb "$PORTAL_PID") MB, floor $(peak_rss_mb "$FLOOR_PID") MB"

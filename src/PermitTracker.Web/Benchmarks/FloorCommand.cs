@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
@@ -6,19 +7,22 @@ using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Api.Jobs;
 using PermitTracker.Web.Commands;
+using PermitTracker.Web.Pages.Jobs;
 using PermitTracker.Web.Queries;
 
 namespace PermitTracker.Web.Benchmarks;
 
 /// <summary>
-/// The floor the status API is measured against (docs/benchmarks.md): bare Kestrel with one route, no middleware,
-/// the status query's hand-written Npgsql reader (JobStatusQuery.ReadAsync), the same engine and the same response bytes as GET /api/v1/jobs/{n}.
-/// Whatever the real endpoint costs beyond this is framework: EF, middleware, logging. Never deployed.
+/// The floors the status API and page are measured against (docs/benchmarks.md, ADR-012): bare Kestrel, no middleware,
+/// the status query's hand-written Npgsql reader (JobStatusQuery.ReadAsync) and the same engine. /floor/jobs/{n} writes
+/// the same response bytes as GET /api/v1/jobs/{n}; /floor/pages/{n} writes the status page's content with the page's
+/// own writer (StatusPageHtml) in a bare document, without Razor, layout or middleware.
+/// Whatever the real endpoint costs beyond this is framework: middleware, Razor, logging. Never deployed.
 /// </summary>
 public sealed class FloorCommand : ICommand
 {
     public string Name => "floor";
-    public string Usage => "floor [--urls URL]        serves GET /floor/jobs/{n}: the benchmark's floor for the status API (bench/ only)";
+    public string Usage => "floor [--urls URL]        serves GET /floor/jobs/{n} and /floor/pages/{n}: the benchmark's floors for the status API and page (bench/ only)";
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
@@ -29,6 +33,8 @@ public sealed class FloorCommand : ICommand
         var calendar = new CityCalendar(zone, await ReadListAsync(dataSource, "SELECT date FROM holidays", r => r.GetFieldValue<DateOnly>(0)));
         var typeNames = (await ReadListAsync(dataSource, "SELECT code, name FROM permit_types", r => (r.GetString(0), r.GetString(1))))
             .ToDictionary(t => t.Item1, t => t.Item2);
+        var agencies = (await ReadListAsync(dataSource, "SELECT code, name, contact_email, contact_phone, web_page FROM agencies",
+            r => new Agency(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4)))).ToDictionary(a => a.Code);
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -45,6 +51,27 @@ public sealed class FloorCommand : ICommand
             }
             http.Response.ContentType = "application/json; charset=utf-8";
             await JsonSerializer.SerializeAsync(http.Response.Body, view.ToResponse(), json, http.RequestAborted);
+        });
+        app.MapGet("/floor/pages/{jobNumber}", async (HttpContext http, string jobNumber) =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var view = await FindAsync(dataSource, calendar, typeNames, jobNumber, now, http.RequestAborted);
+            if (view is null)
+            {
+                http.Response.StatusCode = 404;
+                return;
+            }
+            var content = StatusPageContent.Build(view, calendar, agencies, now, asOfGiven: false);
+            using var page = new HtmlWriter();
+            // The layout's shell is Razor's (Pages/Shared/_Layout.cshtml) and not shared: only the title and <main> are written here.
+            page.Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>").Text(content.Title)
+                .Raw(" · PermitTracker</title>\n</head>\n<body>\n<main id=\"main\">\n");
+            using var body = StatusPageHtml.Write(content);
+            http.Response.ContentType = "text/html; charset=utf-8";
+            Encoding.UTF8.GetBytes(page.Written, http.Response.BodyWriter);
+            Encoding.UTF8.GetBytes(body.Written, http.Response.BodyWriter);
+            Encoding.UTF8.GetBytes("</main>\n</body>\n</html>\n", http.Response.BodyWriter);
+            await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
         });
         Console.WriteLine($"Floor listening on {urls}");
         await app.RunAsync();

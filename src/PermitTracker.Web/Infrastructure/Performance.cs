@@ -25,7 +25,11 @@ public static class Performance
         // Fastest: the pages are small, and CPU per request is what bounds throughput on a small machine.
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
-        services.AddOutputCache(options => options.AddPolicy(JobStatusCachePolicy.Name, new JobStatusCachePolicy()));
+        services.AddOutputCache(options =>
+        {
+            options.AddPolicy(JobStatusCachePolicy.Name, new JobStatusCachePolicy(storeOnSecondAsk: false));
+            options.AddPolicy(JobStatusCachePolicy.PageName, new JobStatusCachePolicy(storeOnSecondAsk: true));
+        });
         return services;
     }
 }
@@ -34,10 +38,15 @@ public static class Performance
 /// Caches a public job status answer (API or page) for a short while, tagged with the job, so that recording an
 /// event evicts it at once (<see cref="EvictAsync"/>). Between events only the running clocks move; the answer
 /// states its asOf, so a cached one is honest about the instant it describes.
+/// The status page (<see cref="PageName"/>) is stored only when the same address is asked for a second time within
+/// <see cref="Duration"/>: a page is 25-40 kB, and storing every one-off view (most of them, across a million jobs)
+/// copied it into the cache and kept it alive for 30 s, which made the page's misses the portal's main garbage
+/// collector load (docs/benchmarks.md, ADR-012). A resident's reload is the second ask, so repeats still hit.
 /// </summary>
-public sealed class JobStatusCachePolicy : IOutputCachePolicy
+public sealed class JobStatusCachePolicy(bool storeOnSecondAsk) : IOutputCachePolicy
 {
     public const string Name = "JobStatus";
+    public const string PageName = "JobStatusPage";
     public static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
 
     public static string TagFor(string jobNumber) => "job:" + JobNumbers.SearchKey(jobNumber);
@@ -67,6 +76,31 @@ public sealed class JobStatusCachePolicy : IOutputCachePolicy
         // Only a plain 200 is stored: never a 404 (the job may be created a second later) nor anything setting a cookie.
         var response = context.HttpContext.Response;
         if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0) context.AllowCacheStorage = false;
+        else if (storeOnSecondAsk && context.AllowCacheStorage && !_recentAsks.SeenBefore(context.HttpContext.Request, context.ResponseTime ?? DateTimeOffset.UtcNow)) context.AllowCacheStorage = false;
         return ValueTask.CompletedTask;
+    }
+
+    private readonly RecentAsks _recentAsks = new();
+
+    /// <summary>
+    /// Which addresses were asked for in the last <see cref="Duration"/>: a fixed table of 16,384 slots by hash, no
+    /// allocation and no lock. Two addresses sharing a slot, or two threads writing one at once, only make a page be
+    /// stored one ask later or one ask earlier: never a wrong answer, since what is stored is the real response.
+    /// </summary>
+    private sealed class RecentAsks
+    {
+        private const int Slots = 1 << 14;
+        private readonly long[] _hashes = new long[Slots];
+        private readonly long[] _askedAt = new long[Slots];
+
+        public bool SeenBefore(HttpRequest request, DateTimeOffset now)
+        {
+            var hash = ((long)string.GetHashCode(request.Path.Value) << 32) ^ (uint)string.GetHashCode(request.QueryString.Value);
+            var slot = (int)((ulong)hash % Slots);
+            var seen = Volatile.Read(ref _hashes[slot]) == hash && now.UtcTicks - Volatile.Read(ref _askedAt[slot]) < Duration.Ticks;
+            Volatile.Write(ref _askedAt[slot], now.UtcTicks);
+            Volatile.Write(ref _hashes[slot], hash);
+            return seen;
+        }
     }
 }

@@ -5,7 +5,7 @@ using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.Api;
 
-/// <summary>The output cache of the public job status: a repeat read is served from memory, and a new event evicts it at once.</summary>
+/// <summary>The output cache of the public job status (API and page): a repeat read is served from memory, and a new event evicts it at once.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class JobStatusCacheTests(PostgresServer server) : IAsyncLifetime
 {
@@ -38,6 +38,34 @@ public sealed class JobStatusCacheTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, moved.StatusCode);
 
         Assert.Equal("InReview", StatusOf(await anonymous.GetStringAsync("/api/v1/jobs/CACHE-1"), "INTAKE"));
+    }
+
+    [Fact]
+    public async Task The_status_page_is_stored_on_its_second_ask_and_evicted_by_a_new_event()
+    {
+        var intake = await _portal.ClientWithKeyAsync("intake");
+        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
+        {
+            jobNumber = "CACHE-3",
+            permitType = "A2",
+            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
+            address = new { houseNumber = "3", street = "Broadway", borough = "Manhattan", zip = "10004" },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var anonymous = _portal.Anonymous();
+
+        Assert.Null((await anonymous.GetAsync("/jobs/CACHE-3")).Headers.Age); // a one-off view is not stored
+        Assert.Null((await anonymous.GetAsync("/jobs/CACHE-3")).Headers.Age); // the second ask is rendered and stored
+        var third = await anonymous.GetAsync("/jobs/CACHE-3");
+        Assert.NotNull(third.Headers.Age);
+        Assert.Contains("data-figure=\"steps.INTAKE.status\" data-value=\"Ready\"", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var moved = await _portal.MoveAsync("DOB", "CACHE-3", "INTAKE", "InReview", DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"));
+        Assert.Equal(HttpStatusCode.Created, moved.StatusCode);
+
+        var after = await anonymous.GetAsync("/jobs/CACHE-3");
+        Assert.Null(after.Headers.Age);
+        Assert.Contains("data-figure=\"steps.INTAKE.status\" data-value=\"InReview\"", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
