@@ -187,10 +187,9 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
                 if (jobChanged) changed.Add(job);
             }
             await db.SaveChangesAsync(cancellationToken);
-            // The batch's figures in two round trips (one delete, one COPY), not two deletes and an insert per job.
+            // The batch's figures in one round trip, rewriting only the rows that changed (ReadModelUpsert).
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await ReadModelCopy.DeleteAsync(connection, [.. changed.Select(j => j.Id)], cancellationToken);
-            await ReadModelCopy.WriteAsync(connection, [.. changed.Select(j => FiguresProjection.Project(j, calendar))], cancellationToken);
+            await ReadModelUpsert.WriteAsync(connection, [.. changed.Select(j => FiguresProjection.Project(j, calendar))], cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             db.ChangeTracker.Clear();
             done += batch.Sum(g => g.Count());
