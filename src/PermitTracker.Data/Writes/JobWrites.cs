@@ -69,6 +69,9 @@ public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, Ti
 
     public async Task<MoveResult> RecordMoveAsync(MoveRequest request, CancellationToken cancellationToken = default)
     {
+        // A failed SaveChanges ends the move (the transaction is rolled back), so EF's savepoint around it would
+        // only cost two round trips (SAVEPOINT, RELEASE) on every write.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var key = JobNumbers.SearchKey(request.JobNumber);
         // Writers of one job queue up on its row instead of failing at commit; the xmin check stays as a net.
