@@ -64,9 +64,16 @@ public static class ReadModelUpsert
     {
         if (rows.Count == 0) return;
         await using var batch = new NpgsqlBatch(connection);
+        AddTo(batch, rows);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Adds the two upserts to a batch the caller sends with its own statements (one round trip for all).</summary>
+    public static void AddTo(NpgsqlBatch batch, IReadOnlyCollection<(JobFiguresRow Job, List<StepFiguresRow> Steps)> rows)
+    {
+        if (rows.Count == 0) return;
         batch.BatchCommands.Add(JobCommand([.. rows.Select(r => r.Job)]));
         batch.BatchCommands.Add(StepCommand([.. rows.SelectMany(r => r.Steps)]));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static NpgsqlBatchCommand JobCommand(JobFiguresRow[] r) => new(JobSql)
