@@ -5,7 +5,8 @@ namespace PermitTracker.Data.ReadModel;
 
 /// <summary>
 /// Writes read-model rows by binary COPY: the generator's and the importer's bulk path (one round trip for
-/// thousands of rows, where EF would send an INSERT per row). Callers delete a job's old rows first, in the same transaction.
+/// thousands of rows, where EF would send an INSERT per row), for jobs that have no rows yet. Existing jobs' rows are
+/// updated in place by <see cref="ReadModelUpsert"/>.
 /// </summary>
 public static class ReadModelCopy
 {
@@ -80,19 +81,4 @@ public static class ReadModelCopy
             await writer.CompleteAsync(cancellationToken);
         }
     }
-
-    /// <summary>Deletes the read-model rows of the given jobs (before writing new ones).</summary>
-    public static async Task DeleteAsync(NpgsqlConnection connection, long[] jobIds, CancellationToken cancellationToken)
-    {
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand("DELETE FROM step_figures WHERE job_id = ANY($1)") { Parameters = { new NpgsqlParameter<long[]> { TypedValue = jobIds } } },
-                new NpgsqlBatchCommand("DELETE FROM job_figures WHERE job_id = ANY($1)") { Parameters = { new NpgsqlParameter<long[]> { TypedValue = jobIds } } },
-            },
-        };
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
-
 }

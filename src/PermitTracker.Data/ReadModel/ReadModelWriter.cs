@@ -5,9 +5,10 @@ using PermitTracker.Domain.Jobs;
 namespace PermitTracker.Data.ReadModel;
 
 /// <summary>
-/// Replaces a job's read-model rows with freshly computed ones. Callers run it inside the transaction that
-/// records the job's event, so the figures never disagree with the events. Raw Npgsql, not EF: it runs on
-/// every write, and one batched delete plus one COPY is two round trips where EF took three plus change tracking.
+/// Brings a job's read-model rows up to date with freshly computed ones. Callers run it inside the transaction
+/// that records the job's event, so the figures never disagree with the events. Raw Npgsql, not EF: it runs on
+/// every write, and one batch of two upserts is one round trip that rewrites only the rows that changed
+/// (<see cref="ReadModelUpsert"/>).
 /// </summary>
 public sealed class ReadModelWriter(PermitsDbContext db, CityCalendarSource calendars)
 {
@@ -19,8 +20,7 @@ public sealed class ReadModelWriter(PermitsDbContext db, CityCalendarSource cale
         try
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await ReadModelCopy.DeleteAsync(connection, [job.Id], cancellationToken);
-            await ReadModelCopy.WriteAsync(connection, [rows], cancellationToken);
+            await ReadModelUpsert.WriteAsync(connection, [rows], cancellationToken);
         }
         finally
         {

@@ -66,6 +66,36 @@ public sealed class EventImportTests(PostgresServer server) : IAsyncLifetime
             .FirstOrDefault(k => reason.Contains(k, StringComparison.Ordinal)) ?? reason;
     }
 
+    /// <summary>The importer writes set-based, not through EF: the stored state is what the domain decided, and the read model equals a rebuild.</summary>
+    [Fact]
+    public async Task Imported_moves_leave_steps_jobs_and_read_model_as_the_domain_and_a_rebuild_say()
+    {
+        await ImportAsync(GoodAndBad);
+
+        await using var db = PermitsDatabase.Open(_connectionString);
+        var jobs = await db.Jobs.AsNoTracking().Include(j => j.Steps).ThenInclude(s => s.Events).OrderBy(j => j.JobNumber).ToListAsync();
+        foreach (var job in jobs)
+        {
+            Assert.Equal(job.Events.Select(e => e.Sequence).DefaultIfEmpty(0).Max(), job.LastEventSequence);
+            foreach (var step in job.Steps)
+            {
+                var last = step.Events.OrderBy(e => e.OccurredAt).ThenBy(e => e.Sequence).LastOrDefault();
+                Assert.Equal((last?.Status ?? StepStatus.Ready, last?.OccurredAt), (step.RecordedStatus, step.LastEventAt));
+            }
+        }
+        Assert.Equal(new DateTimeOffset(2026, 1, 9, 15, 0, 0, TimeSpan.Zero), jobs[0].Steps.Single(s => s.Key == "S1").LastEventAt);
+
+        var stored = await ReadModelTextAsync(db);
+        await db.StepFigures.ExecuteDeleteAsync();
+        await db.JobFigures.ExecuteDeleteAsync();
+        await new ReadModelRebuilder(db).RebuildAsync(await ReadModelRebuilder.LoadCalendarAsync(db, NewYork), [.. jobs.Select(j => j.Id)]);
+        Assert.Equal(stored, await ReadModelTextAsync(db));
+
+        static async Task<string> ReadModelTextAsync(PermitsDbContext db) =>
+            string.Join("\n", await db.Database.SqlQuery<string>(
+                $"SELECT t::text AS \"Value\" FROM job_figures t UNION ALL SELECT s::text FROM step_figures s ORDER BY 1").ToListAsync());
+    }
+
     [Fact]
     public async Task Running_the_same_file_twice_imports_nothing_the_second_time()
     {

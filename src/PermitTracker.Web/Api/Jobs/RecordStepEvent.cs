@@ -8,12 +8,13 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
+using PermitTracker.Data.ReadModel;
 using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
+using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Access;
 using PermitTracker.Web.Infrastructure;
-using PermitTracker.Web.Queries;
 
 namespace PermitTracker.Web.Api.Jobs;
 
@@ -41,7 +42,7 @@ public static class RecordStepEvent
 
     /// <summary>POST /api/v1/jobs/{jobNumber}/steps/{stepKey}/events: an agency's system records a move of its own step.</summary>
     public static async Task<IResult> HandleAsync(string jobNumber, string stepKey, Request request, IValidator<Request> validator,
-        ClaimsPrincipal user, JobWrites writes, JobStatusQuery query, TimeProvider clock, PermitsDbContext db, IAuthorizationService authorization, IOutputCacheStore cache,
+        ClaimsPrincipal user, JobWrites writes, CityCalendarSource calendars, TimeProvider clock, PermitsDbContext db, IAuthorizationService authorization, IOutputCacheStore cache,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
         // Agency scoping: the same authorization handler as the staff pages; JobWrites checks it again inside the write.
@@ -78,11 +79,14 @@ public static class RecordStepEvent
                 return Results.Problem(result.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
         }
 
-        await JobStatusCachePolicy.EvictAsync(cache, result.Job!.JobNumber, cancellationToken);
-        var view = await query.FindAsync(result.Job.JobNumber, clock.GetUtcNow(), cancellationToken);
-        var step = view!.Steps.Single(s => s.Key == stepKey);
-        return Results.Created($"/api/v1/jobs/{Uri.EscapeDataString(view.JobNumber)}",
-            new Response(view.JobNumber, result.EventSequence!.Value, view.Figures(stepKey).ToResponse(step.Version)));
+        var job = result.Job!;
+        await JobStatusCachePolicy.EvictAsync(cache, job.JobNumber, cancellationToken);
+        // The job as committed under its row lock, with the step's new version read back by the UPDATE: the same
+        // engine figures as the status query would give, without reading the job again.
+        var figures = TimelineEngine.Compute(FiguresProjection.ToTimelineInput(job), await calendars.GetAsync(cancellationToken), clock.GetUtcNow())
+            .Steps.Single(s => s.Key == stepKey);
+        return Results.Created($"/api/v1/jobs/{Uri.EscapeDataString(job.JobNumber)}",
+            new Response(job.JobNumber, result.EventSequence!.Value, figures.ToResponse(result.Step(stepKey)!.RowVersion)));
     }
 
     private static object CurrentState(MoveResult result, string stepKey)
