@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
+using PermitTracker.Data;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
@@ -29,7 +30,7 @@ public sealed class FloorCommand : ICommand
         var configuration = services.GetRequiredService<IConfiguration>();
         var urls = args.Length == 2 && args[0] == "--urls" ? args[1] : "http://127.0.0.1:5100";
         var zone = services.GetRequiredService<TimeZoneInfo>();
-        await using var dataSource = NpgsqlDataSource.Create(configuration.GetConnectionString("Permits")!);
+        await using var dataSource = NpgsqlDataSource.Create(PermitsDatabase.WithAutoPrepare(configuration.GetConnectionString("Permits")!));
         var calendar = new CityCalendar(zone, await ReadListAsync(dataSource, "SELECT date FROM holidays", r => r.GetFieldValue<DateOnly>(0)));
         var typeNames = (await ReadListAsync(dataSource, "SELECT code, name FROM permit_types", r => (r.GetString(0), r.GetString(1))))
             .ToDictionary(t => t.Item1, t => t.Item2);

@@ -258,7 +258,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
 /// </summary>
 public sealed class ReportsReplica(string? connectionString) : IAsyncDisposable
 {
-    public NpgsqlDataSource? DataSource { get; } = string.IsNullOrWhiteSpace(connectionString) ? null : NpgsqlDataSource.Create(connectionString);
+    public NpgsqlDataSource? DataSource { get; } = string.IsNullOrWhiteSpace(connectionString) ? null : NpgsqlDataSource.Create(PermitsDatabase.WithAutoPrepare(connectionString));
 
     public ValueTask DisposeAsync() => DataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
