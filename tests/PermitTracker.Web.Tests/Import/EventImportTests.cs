@@ -85,15 +85,8 @@ public sealed class EventImportTests(PostgresServer server) : IAsyncLifetime
         }
         Assert.Equal(new DateTimeOffset(2026, 1, 9, 15, 0, 0, TimeSpan.Zero), jobs[0].Steps.Single(s => s.Key == "S1").LastEventAt);
 
-        var stored = await ReadModelTextAsync(db);
-        await db.StepFigures.ExecuteDeleteAsync();
-        await db.JobFigures.ExecuteDeleteAsync();
-        await new ReadModelRebuilder(db).RebuildAsync(await ReadModelRebuilder.LoadCalendarAsync(db, NewYork), [.. jobs.Select(j => j.Id)]);
-        Assert.Equal(stored, await ReadModelTextAsync(db));
-
-        static async Task<string> ReadModelTextAsync(PermitsDbContext db) =>
-            string.Join("\n", await db.Database.SqlQuery<string>(
-                $"SELECT t::text AS \"Value\" FROM job_figures t UNION ALL SELECT s::text FROM step_figures s ORDER BY 1").ToListAsync());
+        var stored = await ReadModelText.OfAsync(db);
+        Assert.Equal(stored, await ReadModelText.AfterRebuildAsync(db, [.. jobs.Select(j => j.Id)]));
     }
 
     [Fact]

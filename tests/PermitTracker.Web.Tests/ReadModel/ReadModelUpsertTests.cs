@@ -55,28 +55,6 @@ public sealed class ReadModelUpsertTests(PostgresServer server) : IAsyncLifetime
         return versions;
     }
 
-    private async Task<string> SnapshotAsync()
-    {
-        await using var connection = new NpgsqlConnection(_portal.Factory.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM (SELECT * FROM job_figures) t " +
-            "UNION ALL SELECT coalesce(string_agg(s::text, E'\\n' ORDER BY s::text), '') FROM (SELECT * FROM step_figures) s", connection);
-        var parts = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) parts.Add(reader.GetString(0));
-        return string.Join("\n---\n", parts);
-    }
-
-    private async Task<string> RebuiltSnapshotAsync()
-    {
-        await using var db = _portal.OpenDb();
-        await db.StepFigures.ExecuteDeleteAsync();
-        await db.JobFigures.ExecuteDeleteAsync();
-        await new ReadModelRebuilder(db).RebuildAsync(await ReadModelRebuilder.LoadCalendarAsync(db, NewYork));
-        return await SnapshotAsync();
-    }
-
     [Fact]
     public async Task A_move_rewrites_only_the_rows_whose_figures_changed_and_the_rows_equal_a_rebuild()
     {
@@ -95,9 +73,10 @@ public sealed class ReadModelUpsertTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(before["S1"], after["S1"]);
         Assert.Equal(before["S2"], after["S2"]);
 
-        var stored = await SnapshotAsync();
+        await using var db = _portal.OpenDb();
+        var stored = await ReadModelText.OfAsync(db);
         Assert.Contains("UP-0001", stored, StringComparison.Ordinal);
-        Assert.Equal(stored, await RebuiltSnapshotAsync());
+        Assert.Equal(stored, await ReadModelText.AfterRebuildAsync(db));
     }
 
     [Fact]
@@ -106,9 +85,9 @@ public sealed class ReadModelUpsertTests(PostgresServer server) : IAsyncLifetime
         await CreateJobAsync("UP-0002");
         Assert.Equal(HttpStatusCode.Created, (await _portal.MoveAsync("DOB", "UP-0002", "S1", "InReview", "2026-01-07T10:00:00-05:00")).StatusCode);
         var before = await RowVersionsAsync("UP-0002");
-        var stored = await SnapshotAsync();
-
         await using var db = _portal.OpenDb();
+        var stored = await ReadModelText.OfAsync(db);
+
         var job = await db.Jobs.AsNoTracking().Include(j => j.Steps).ThenInclude(s => s.Events).SingleAsync(j => j.JobNumber == "UP-0002");
         var rows = FiguresProjection.Project(job, await ReadModelRebuilder.LoadCalendarAsync(db, NewYork));
         await using var connection = new NpgsqlConnection(_portal.Factory.ConnectionString);
@@ -116,6 +95,6 @@ public sealed class ReadModelUpsertTests(PostgresServer server) : IAsyncLifetime
         await ReadModelUpsert.WriteAsync(connection, [rows], CancellationToken.None);
 
         Assert.Equal(before, await RowVersionsAsync("UP-0002"));
-        Assert.Equal(stored, await SnapshotAsync());
+        Assert.Equal(stored, await ReadModelText.OfAsync(db));
     }
 }
