@@ -2,7 +2,7 @@ namespace PermitTracker.Data.Import;
 
 /// <summary>
 /// The extra columns an import kept for a job (borough, building type, cost, ...), as the mapping named them.
-/// One jsonb document per job: every source has its own columns, and nothing computes on them (ADR-008).
+/// One jsonb document per job: every source has its own columns, and nothing computes on them (ADR-010).
 /// </summary>
 public sealed class JobAttributes
 {
