@@ -98,9 +98,10 @@ public static class HostSetup
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
         app.UseRouting();
         app.UseRateLimiter();
-        app.UseOutputCache();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authentication: the cache must know who asks, and never serves or keeps a signed-in caller's page.
+        app.UseOutputCache();
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapPermitsApi();
