@@ -2,17 +2,19 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data;
 using PermitTracker.Data.Export;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Api.OpenData;
 
 /// <summary>
 /// GET /api/v1/open-data/{dataset}.{csv|json}: permits (BLDS core fields), status-changes, steps (per-step figures).
-/// Public, no personal data, streamed from the database as it is read.
+/// Public, no personal data, streamed from the database as it is read. Links start with the configured
+/// <see cref="PublicAddress"/>, never with the request's Host.
 /// </summary>
 public static class GetOpenData
 {
     public static async Task HandleAsync(string file, HttpContext context, PermitsDbContext db, TimeZoneInfo zone, TimeProvider clock,
-        CancellationToken cancellationToken)
+        PublicAddress publicAddress, CancellationToken cancellationToken)
     {
         var dot = file.LastIndexOf('.');
         var (dataset, format) = dot < 0 ? (file, "") : (file[..dot], file[(dot + 1)..].ToLowerInvariant());
@@ -22,8 +24,7 @@ public static class GetOpenData
                 $"No open-data file '{file}'. There are {string.Join(", ", OpenDataExport.Datasets.SelectMany(d => new[] { d + ".csv", d + ".json" }))}.");
             return;
         }
-        var request = context.Request;
-        var export = new OpenDataExport((NpgsqlConnection)db.Database.GetDbConnection(), zone, $"{request.Scheme}://{request.Host}{request.PathBase}");
+        var export = new OpenDataExport((NpgsqlConnection)db.Database.GetDbConnection(), zone, publicAddress.BaseUrl);
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
