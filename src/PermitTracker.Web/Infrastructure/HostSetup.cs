@@ -11,6 +11,7 @@ using PermitTracker.Data.Seed;
 using PermitTracker.Data.Writes;
 using PermitTracker.Web.Access;
 using PermitTracker.Web.Api;
+using PermitTracker.Web.Api.OpenData;
 using PermitTracker.Web.Queries;
 using PermitTracker.Web.Reports;
 using Scalar.AspNetCore;
@@ -75,6 +76,7 @@ public static class HostSetup
         }));
         services.AddRazorPages();
         services.AddPublicLookupRateLimits(builder.Configuration);
+        services.AddOpenDataDownloads(builder.Configuration);
         services.AddPermitTrackerPerformance();
         services.AddSharedKeyRing();
         services.AddProblemDetails();
