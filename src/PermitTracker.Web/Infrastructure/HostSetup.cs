@@ -68,10 +68,12 @@ public static class HostSetup
         services.AddReportPages();
 
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, context, _) =>
         {
             document.Info.Title = "PermitTracker API";
             document.Info.Description = "Job status and figures for residents' tools; moves for agencies' systems (X-Api-Key). Figures follow docs/metrics.md.";
+            // The server as a path on the document's own origin, not the asker's Host header (what the default writes).
+            document.Servers = [new() { Url = new Uri(context.ApplicationServices.GetRequiredService<PublicAddress>().BaseUrl + "/").AbsolutePath }];
             return Task.CompletedTask;
         }));
         services.AddRazorPages();

@@ -106,6 +106,19 @@ public sealed class TrustedProxyTests(PostgresServer server) : IAsyncLifetime
         Assert.DoesNotContain("evil.example", await permits.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_api_document_names_no_host_a_client_chose()
+    {
+        var client = _portal.Factory.ClientFrom("203.0.113.9", "http://portal.internal/");
+
+        var document = await Spoofed(client, "/api/v1/openapi.json", "evil.example");
+
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        var json = await document.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("evil.example", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("portal.internal", json, StringComparison.Ordinal);
+    }
+
     private static Task<HttpResponseMessage> Spoofed(HttpClient client, string path, string host, string? forwardedFor = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
