@@ -24,7 +24,9 @@ public static class ApiEndpoints
             .Produces<RecordStepEvent.Response>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGroup("/api/v1").WithTags("Open data").MapGet("/open-data/{file}", GetOpenData.HandleAsync)
+            .RequireRateLimiting(OpenDataDownloads.Policy)
             .WithName("GetOpenData").WithSummary("Open data, streamed: permits.csv|.json (BLDS core fields), status-changes.csv|.json, steps.csv|.json (per-step figures). Public; no personal data.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 }

@@ -2,17 +2,18 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data;
 using PermitTracker.Data.Export;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Commands;
 
 public sealed class ExportBldsCommand : ICommand
 {
     public string Name => "export-blds";
-    public string Usage => "export-blds DIR [--base-url URL]    writes the open data (BLDS permits, status changes, step figures) as CSV and JSON";
+    public string Usage => "export-blds DIR [--base-url URL]    writes the open data (BLDS permits, status changes, step figures) as CSV and JSON; links start with URL (default Portal:PublicBaseUrl)";
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
-        var baseUrl = "";
+        var baseUrl = services.GetRequiredService<PublicAddress>().BaseUrl;
         var at = Array.IndexOf(args, "--base-url");
         if (at >= 0)
         {

@@ -11,6 +11,7 @@ using PermitTracker.Data.Seed;
 using PermitTracker.Data.Writes;
 using PermitTracker.Web.Access;
 using PermitTracker.Web.Api;
+using PermitTracker.Web.Api.OpenData;
 using PermitTracker.Web.Queries;
 using PermitTracker.Web.Reports;
 using Scalar.AspNetCore;
@@ -67,14 +68,17 @@ public static class HostSetup
         services.AddReportPages();
 
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, context, _) =>
         {
             document.Info.Title = "PermitTracker API";
             document.Info.Description = "Job status and figures for residents' tools; moves for agencies' systems (X-Api-Key). Figures follow docs/metrics.md.";
+            // The server as a path on the document's own origin, not the asker's Host header (what the default writes).
+            document.Servers = [new() { Url = new Uri(context.ApplicationServices.GetRequiredService<PublicAddress>().BaseUrl + "/").AbsolutePath }];
             return Task.CompletedTask;
         }));
         services.AddRazorPages();
         services.AddPublicLookupRateLimits(builder.Configuration);
+        services.AddOpenDataDownloads(builder.Configuration);
         services.AddPermitTrackerPerformance();
         services.AddSharedKeyRing();
         services.AddProblemDetails();
@@ -98,9 +102,10 @@ public static class HostSetup
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
         app.UseRouting();
         app.UseRateLimiter();
-        app.UseOutputCache();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authentication: the cache must know who asks, and never serves or keeps a signed-in caller's page.
+        app.UseOutputCache();
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapPermitsApi();

@@ -1,7 +1,11 @@
 using System.IO.Compression;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.Options;
 using PermitTracker.Domain.Jobs;
+using PermitTracker.Web.Api;
 
 namespace PermitTracker.Web.Infrastructure;
 
@@ -42,6 +46,7 @@ public static class Performance
 /// <see cref="Duration"/>: a page is 25-40 kB, and storing every one-off view (most of them, across a million jobs)
 /// copied it into the cache and kept it alive for 30 s, which made the page's misses the portal's main garbage
 /// collector load (docs/benchmarks.md, ADR-012). A resident's reload is the second ask, so repeats still hit.
+/// Only anonymous answers are cached (<see cref="IsSignedIn"/>): the cache runs after authentication (HostSetup).
 /// </summary>
 public sealed class JobStatusCachePolicy(bool storeOnSecondAsk) : IOutputCachePolicy
 {
@@ -57,7 +62,7 @@ public sealed class JobStatusCachePolicy(bool storeOnSecondAsk) : IOutputCachePo
     ValueTask IOutputCachePolicy.CacheRequestAsync(OutputCacheContext context, CancellationToken cancellationToken)
     {
         var request = context.HttpContext.Request;
-        var cacheable = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+        var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && !IsSignedIn(context.HttpContext);
         context.EnableOutputCaching = true;
         context.AllowCacheLookup = cacheable;
         context.AllowCacheStorage = cacheable;
@@ -73,14 +78,34 @@ public sealed class JobStatusCachePolicy(bool storeOnSecondAsk) : IOutputCachePo
 
     ValueTask IOutputCachePolicy.ServeResponseAsync(OutputCacheContext context, CancellationToken cancellationToken)
     {
-        // Only a plain 200 is stored: never a 404 (the job may be created a second later) nor anything setting a cookie.
+        // Only a plain 200 is stored: never a 404 (the job may be created a second later), nor anything setting a cookie
+        // or marked for one reader only (no-store, private: what antiforgery and personal pages send).
         var response = context.HttpContext.Response;
-        if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0) context.AllowCacheStorage = false;
+        if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0 || IsPersonal(response)) context.AllowCacheStorage = false;
         else if (storeOnSecondAsk && context.AllowCacheStorage && !_recentAsks.SeenBefore(context.HttpContext.Request, context.ResponseTime ?? DateTimeOffset.UtcNow)) context.AllowCacheStorage = false;
         return ValueTask.CompletedTask;
     }
 
     private readonly RecentAsks _recentAsks = new();
+
+    /// <summary>
+    /// A caller who is someone: a signed-in user, or a request carrying the staff cookie or an API key. Their answer
+    /// may name them (the menu, the sign-out form and its token), so it is neither looked up in nor stored to the
+    /// cache that every anonymous visitor is served from; they always get a page rendered for them. The headers are
+    /// checked as well as the user so that the rule holds whatever runs before the cache.
+    /// </summary>
+    private static bool IsSignedIn(HttpContext http)
+    {
+        if (http.User.Identity?.IsAuthenticated == true) return true;
+        var headers = http.Request.Headers;
+        if (headers.Authorization.Count > 0 || headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)) return true;
+        var cookieName = http.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
+            .Get(IdentityConstants.ApplicationScheme).Cookie.Name;
+        return cookieName is not null && http.Request.Cookies.ContainsKey(cookieName);
+    }
+
+    private static bool IsPersonal(HttpResponse response) =>
+        response.GetTypedHeaders().CacheControl is { } cacheControl && (cacheControl.NoStore || cacheControl.Private);
 
     /// <summary>
     /// Which addresses were asked for in the last <see cref="Duration"/>: a fixed table of 16,384 slots by hash, no

@@ -7,7 +7,7 @@ namespace PermitTracker.Web.Infrastructure;
 /// <summary>
 /// Rate limits for the public lookups (job status and search pages, the public job API): anyone may look a
 /// job up without logging in, so one client address must not be able to walk every job number or starve the
-/// database. Configured under "RateLimiting:PublicLookups".
+/// database. Configured under "RateLimiting:PublicLookups". A client is counted by <see cref="ClientAddress"/>.
 /// </summary>
 public static class PublicLookups
 {
@@ -23,9 +23,10 @@ public static class PublicLookups
 
     public static IServiceCollection AddPublicLookupRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection("RateLimiting:PublicLookups").Get<Options>() ?? new Options();
+        // Read when the limiter is built (at start), so every configuration source counts: a test's too.
         return services.AddRateLimiter(limiter =>
         {
+            var options = configuration.GetSection("RateLimiting:PublicLookups").Get<Options>() ?? new Options();
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (context, _) =>
             {
@@ -33,7 +34,7 @@ public static class PublicLookups
                 return ValueTask.CompletedTask;
             };
             limiter.AddPolicy(Policy, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                ClientAddress.PartitionKey(http),
                 _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = options.PermitLimit,

@@ -2,17 +2,19 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data;
 using PermitTracker.Data.Export;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Api.OpenData;
 
 /// <summary>
 /// GET /api/v1/open-data/{dataset}.{csv|json}: permits (BLDS core fields), status-changes, steps (per-step figures).
-/// Public, no personal data, streamed from the database as it is read.
+/// Public, no personal data, streamed from the database as it is read. Links start with the configured
+/// <see cref="PublicAddress"/>; downloads are limited by <see cref="OpenDataDownloads"/> and validated by <see cref="OpenDataVersions"/>.
 /// </summary>
 public static class GetOpenData
 {
     public static async Task HandleAsync(string file, HttpContext context, PermitsDbContext db, TimeZoneInfo zone, TimeProvider clock,
-        CancellationToken cancellationToken)
+        PublicAddress publicAddress, OpenDataVersions versions, CancellationToken cancellationToken)
     {
         var dot = file.LastIndexOf('.');
         var (dataset, format) = dot < 0 ? (file, "") : (file[..dot], file[(dot + 1)..].ToLowerInvariant());
@@ -22,20 +24,26 @@ public static class GetOpenData
                 $"No open-data file '{file}'. There are {string.Join(", ", OpenDataExport.Datasets.SelectMany(d => new[] { d + ".csv", d + ".json" }))}.");
             return;
         }
-        var request = context.Request;
-        var export = new OpenDataExport((NpgsqlConnection)db.Database.GetDbConnection(), zone, $"{request.Scheme}://{request.Host}{request.PathBase}");
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        // Validators first: a client whose copy is current gets 304 and the file is not produced. Read before the file,
+        // a tag is never newer than the data sent with it.
+        var version = await versions.CurrentAsync(db, cancellationToken);
+        context.Response.Headers.CacheControl = "public, no-cache";
+        context.Response.Headers.ContentDisposition = $"inline; filename=\"{dataset}.{format}\"";
+        await Results.Stream(async body =>
         {
-            context.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
-            context.Response.Headers.ContentDisposition = $"inline; filename=\"{dataset}.{format}\"";
-            var asOf = clock.GetUtcNow();
-            if (format == "csv") await export.WriteCsvAsync(dataset, context.Response.Body, asOf, cancellationToken);
-            else await export.WriteJsonAsync(dataset, context.Response.Body, asOf, cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+            var export = new OpenDataExport((NpgsqlConnection)db.Database.GetDbConnection(), zone, publicAddress.BaseUrl);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                var asOf = clock.GetUtcNow();
+                if (format == "csv") await export.WriteCsvAsync(dataset, body, asOf, cancellationToken);
+                else await export.WriteJsonAsync(dataset, body, asOf, cancellationToken);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }, format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", lastModified: version.LastModified, entityTag: version.ETag)
+            .ExecuteAsync(context);
     }
 }
