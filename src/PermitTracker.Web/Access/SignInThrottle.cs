@@ -26,48 +26,62 @@ public sealed class SignInThrottle(TimeProvider clock)
     private sealed class Tally
     {
         public int Failures;
+        public int InFlight;
         public DateTimeOffset LastFailure;
         public DateTimeOffset RefusedUntil;
     }
 
-    /// <summary>How long this pair must still wait, or null when it may try now.</summary>
-    public TimeSpan? PauseLeft(string email, IPAddress? address)
-    {
-        if (!_tallies.TryGetValue(Key(email, address), out var tally)) return null;
-        lock (tally)
-        {
-            var left = tally.RefusedUntil - clock.GetUtcNow();
-            return left > TimeSpan.Zero ? left : null;
-        }
-    }
-
-    public void Failed(string email, IPAddress? address)
+    /// <summary>
+    /// Null when this pair may try now (the try is counted until <see cref="End"/>), else how long it must wait.
+    /// Tries in flight count like failures, so parallel requests cannot slip more guesses in before a pause begins.
+    /// </summary>
+    public TimeSpan? TryBegin(string email, IPAddress? address)
     {
         var now = clock.GetUtcNow();
         if (_tallies.Count > SweepAbove) Sweep(now);
         var tally = _tallies.GetOrAdd(Key(email, address), _ => new Tally());
         lock (tally)
         {
+            if (tally.RefusedUntil > now) return tally.RefusedUntil - now;
             if (now - tally.LastFailure > Memory) tally.Failures = 0;
+            // Under the free failures, as many tries as are left; past them, one try at a time between pauses.
+            if (tally.InFlight > 0 && tally.Failures + tally.InFlight >= FreeFailures) return FirstPause;
+            tally.InFlight++;
+            return null;
+        }
+    }
+
+    /// <summary>Ends a try begun with <see cref="TryBegin"/>: a failure counts (and may start a pause), a success clears the pair.</summary>
+    public void End(string email, IPAddress? address, bool succeeded)
+    {
+        var key = Key(email, address);
+        if (!_tallies.TryGetValue(key, out var tally)) return;
+        var now = clock.GetUtcNow();
+        lock (tally)
+        {
+            tally.InFlight = Math.Max(0, tally.InFlight - 1);
+            if (succeeded)
+            {
+                tally.Failures = 0;
+                tally.RefusedUntil = default;
+                return;
+            }
             tally.Failures++;
             tally.LastFailure = now;
             if (tally.Failures >= FreeFailures)
             {
                 var doublings = Math.Min(tally.Failures - FreeFailures, 10);
-                var pause = TimeSpan.FromTicks(Math.Min(FirstPause.Ticks << doublings, LongestPause.Ticks));
-                tally.RefusedUntil = now + pause;
+                tally.RefusedUntil = now + TimeSpan.FromTicks(Math.Min(FirstPause.Ticks << doublings, LongestPause.Ticks));
             }
         }
     }
-
-    public void Succeeded(string email, IPAddress? address) => _tallies.TryRemove(Key(email, address), out _);
 
     private void Sweep(DateTimeOffset now)
     {
         foreach (var (key, tally) in _tallies)
         {
             bool stale;
-            lock (tally) stale = now - tally.LastFailure > Memory && now > tally.RefusedUntil;
+            lock (tally) stale = tally.InFlight == 0 && now - tally.LastFailure > Memory && now > tally.RefusedUntil;
             if (stale) _tallies.TryRemove(key, out _);
         }
     }

@@ -23,40 +23,38 @@ public sealed class StaffSignIn(SignInManager<StaffUser> signIn, SignInThrottle 
     public async Task<Answer> SignInAsync(string email, string password, IPAddress? source)
     {
         email = email.Trim();
-        if (throttle.PauseLeft(email, source) is { } pause)
+        if (throttle.TryBegin(email, source) is { } pause)
         {
             logger.LogWarning("Sign-in refused: too many failed sign-ins for one e-mail from one address");
             return new Answer(Outcome.Paused, pause);
         }
-
-        var users = signIn.UserManager;
-        var user = await users.FindByNameAsync(email);
-        bool passwordIsRight;
-        if (user is null)
+        var passwordIsRight = false;
+        try
         {
-            var hasher = users.PasswordHasher;
-            _absentAccountHash ??= hasher.HashPassword(new StaffUser(), RandomNumberGenerator.GetHexString(32));
-            hasher.VerifyHashedPassword(new StaffUser(), _absentAccountHash, password);
-            passwordIsRight = false;
-        }
-        else
-        {
+            var users = signIn.UserManager;
+            var user = await users.FindByNameAsync(email);
+            if (user is null)
+            {
+                var hasher = users.PasswordHasher;
+                _absentAccountHash ??= hasher.HashPassword(new StaffUser(), RandomNumberGenerator.GetHexString(32));
+                hasher.VerifyHashedPassword(new StaffUser(), _absentAccountHash, password);
+                return new Answer(Outcome.Refused);
+            }
             passwordIsRight = await users.CheckPasswordAsync(user, password);
+            if (!passwordIsRight) return new Answer(Outcome.Refused);
+            if (await users.IsLockedOutAsync(user) || !await signIn.CanSignInAsync(user))
+            {
+                logger.LogWarning("Sign-in refused, account locked: user {UserId}", user.Id);
+                return new Answer(Outcome.Locked);
+            }
+            await signIn.SignInAsync(user, isPersistent: false);
+            logger.LogInformation("Staff sign-in: user {UserId}", user.Id);
+            return new Answer(Outcome.SignedIn);
         }
-
-        if (user is null || !passwordIsRight)
+        finally
         {
-            throttle.Failed(email, source);
-            return new Answer(Outcome.Refused);
+            // The right password counts as a success even for a locked account: the pair is not guessing.
+            throttle.End(email, source, succeeded: passwordIsRight);
         }
-        if (await users.IsLockedOutAsync(user) || !await signIn.CanSignInAsync(user))
-        {
-            logger.LogWarning("Sign-in refused, account locked: user {UserId}", user.Id);
-            return new Answer(Outcome.Locked);
-        }
-        throttle.Succeeded(email, source);
-        await signIn.SignInAsync(user, isPersistent: false);
-        logger.LogInformation("Staff sign-in: user {UserId}", user.Id);
-        return new Answer(Outcome.SignedIn);
     }
 }

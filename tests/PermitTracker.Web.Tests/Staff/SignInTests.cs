@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using PermitTracker.Data.Access;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.Staff;
@@ -81,6 +82,21 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.TooManyRequests, existingAnswer.Status);
         Assert.Contains("Too many failed sign-ins", missingAnswer.Page, StringComparison.Ordinal);
         Assert.Equal(missingAnswer.Page, existingAnswer.Page);
+    }
+
+    [Fact]
+    public async Task Parallel_guesses_from_one_address_get_no_more_password_checks_than_the_free_failures()
+    {
+        var inspector = await NewInspectorAsync();
+        var stranger = ClientAddress.BrowserFrom(_portal, "203.0.113.12");
+        var (_, login) = await stranger.GetAsync("/account/login");
+        var before = _hasher.Verifications;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => stranger.PostFormAsync("/account/login", login, "form",
+            new() { ["Input.Email"] = inspector, ["Input.Password"] = $"Guess-{i}-Wrong-Password" })));
+
+        Assert.True(_hasher.Verifications - before <= SignInThrottle.FreeFailures, $"{_hasher.Verifications - before} passwords checked");
+        Assert.Equal(12 - (_hasher.Verifications - before), answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
     }
 
     [Fact]
