@@ -21,6 +21,12 @@ if [ -z "${ConnectionStrings__Permits:-}" ]; then
   # The database itself is created by the app's migrate step; the server must just accept connections.
 fi
 
+# The local demo: demo jobs and demo accounts on an empty database, each account with a random password printed
+# once when it is created. A published app or a container (what a city deploys) creates no demo account.
+export Seed__DemoAccounts=${Seed__DemoAccounts:-true}
+if [ $# -eq 0 ] && [ "$Seed__DemoAccounts" = true ]; then
+  echo "Local demo (Seed__DemoAccounts=true): an empty database gets demo jobs and demo accounts, whose random passwords are printed once, when they are created." >&2
+fi
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:5000}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1

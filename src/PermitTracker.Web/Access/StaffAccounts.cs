@@ -29,7 +29,7 @@ public sealed class StaffAccounts(PermitsDbContext db, UserManager<StaffUser> us
         return [.. created.Errors.Select(e => e.Description)];
     }
 
-    /// <summary>Gives an account exactly one role and the agency that role needs; the change reaches its cookie within minutes.</summary>
+    /// <summary>Gives an account exactly one role and the agency that role needs; the change ends the account's sessions (a new security stamp), so the person signs in again with it.</summary>
     public async Task<IReadOnlyList<string>> SetRoleAsync(StaffUser user, string role, string? agency)
     {
         var errors = await CheckRoleAsync(role, agency);

@@ -18,17 +18,16 @@ public static class StaffAccountsSetup
                 options.Password.RequireUppercase = true;
                 options.Password.RequireNonAlphanumeric = false;
                 options.Password.RequiredUniqueChars = 5;
+                // Lockout is an Admin's lock only (LockoutEnd); failed sign-ins pause a pair of e-mail and
+                // address instead (SignInThrottle, ADR-015), so no stranger can lock an inspector out of work.
                 options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 options.User.RequireUniqueEmail = true;
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<PermitsDbContext>()
             .AddClaimsPrincipalFactory<StaffClaimsFactory>()
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddDefaultTokenProviders();
-        // A changed role, agency or lock takes effect within minutes, not at the cookie's expiry.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(2));
 
         services.ConfigureApplicationCookie(cookie =>
         {
@@ -40,6 +39,7 @@ public static class StaffAccountsSetup
             cookie.LogoutPath = "/account/logout";
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
+            cookie.Events.OnValidatePrincipal = StaffSessions.ValidateAsync;
             // A signed-in person who may not see a page gets a plain 403 (and the friendly error page), not a redirect.
             cookie.Events.OnRedirectToAccessDenied = context =>
             {
@@ -69,6 +69,8 @@ public static class StaffAccountsSetup
             .AddPolicy(StaffPolicies.StepOfMyAgency, p => p.AddRequirements(new StepAgencyRequirement()));
 
         services.AddScoped<DemoAccounts>();
+        services.AddScoped<StaffSignIn>();
+        services.AddSingleton<SignInThrottle>();
         services.AddScoped<StaffAccounts>();
         return services;
     }

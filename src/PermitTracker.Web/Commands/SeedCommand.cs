@@ -8,7 +8,7 @@ namespace PermitTracker.Web.Commands;
 public sealed class SeedCommand : ICommand
 {
     public string Name => "seed";
-    public string Usage => "seed [--jobs N]           adds the reference data, N demo jobs (default 300) and the demo accounts; safe to repeat";
+    public string Usage => "seed [--jobs N]           adds the reference data, N demo jobs (default 300), and the demo accounts when Seed:DemoAccounts=true (./run.sh sets it); safe to repeat";
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
@@ -23,7 +23,10 @@ public sealed class SeedCommand : ICommand
         await scope.ServiceProvider.GetRequiredService<PermitsDbContext>().Database.MigrateAsync();
         var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(jobs);
         Console.WriteLine($"Seeded {result.ReferenceRowsAdded} reference rows and {result.DemoJobsAdded} demo jobs.");
-        DemoAccounts.Print(Console.Out, await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync());
+        if (scope.ServiceProvider.GetRequiredService<IConfiguration>().GetValue(DemoAccounts.Setting, false))
+            DemoAccounts.Print(Console.Out, await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync());
+        else
+            Console.WriteLine($"No demo accounts ({DemoAccounts.Setting} is not true); create real ones with create-user.");
         return 0;
     }
 }

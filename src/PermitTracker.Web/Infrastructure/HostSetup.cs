@@ -121,7 +121,7 @@ public static class HostSetup
 
     private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
 
-    /// <summary>Applies migrations, and seeds the demo data when the database has none.</summary>
+    /// <summary>Applies migrations, and seeds the demo data when the database has none (demo accounts only when asked).</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         if (!app.Configuration.GetValue("Database:MigrateOnStart", true)) return;
@@ -132,7 +132,9 @@ public static class HostSetup
         {
             var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
             Log.Information("Seeded an empty database: {ReferenceRows} reference rows, {DemoJobs} demo jobs", result.ReferenceRowsAdded, result.DemoJobsAdded);
-            DemoAccounts.Print(Console.Out, await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync());
+            // Demo accounts only when asked (./run.sh asks): a city's installation starts with none.
+            if (app.Configuration.GetValue(DemoAccounts.Setting, false))
+                DemoAccounts.Print(Console.Out, await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync());
         }
     }
 }

@@ -26,6 +26,9 @@ public sealed class BrowserPortal : IAsyncLifetime
 
     private PortalFactory _seeded = null!;
 
+    /// <summary>The demo accounts' passwords, as the seed returned them: random, known to this test run only.</summary>
+    private IReadOnlyDictionary<string, string> _demoPasswords = null!;
+
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public Uri BaseUrl { get; private set; } = null!;
@@ -43,6 +46,11 @@ public sealed class BrowserPortal : IAsyncLifetime
         Factory.StartServer();
         var address = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUrl = new Uri(address);
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var accounts = await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync();
+            _demoPasswords = accounts.ToDictionary(a => a.Email, a => a.Password!);
+        }
         Http = new HttpClient { BaseAddress = BaseUrl };
 
         _playwright = await Playwright.CreateAsync();
@@ -76,13 +84,13 @@ public sealed class BrowserPortal : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>A new browser window signed in through the sign-in form as a demo account (password <see cref="DemoAccounts.Password"/>).</summary>
+    /// <summary>A new browser window signed in through the sign-in form as a demo account.</summary>
     public async Task<IPage> SignedInPageAsync(string email)
     {
         var page = await NewPageAsync();
         await page.GotoAsync("/account/login");
         await page.GetByLabel("Work e-mail", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(DemoAccounts.Password);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(_demoPasswords[email]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/staff");
         return page;

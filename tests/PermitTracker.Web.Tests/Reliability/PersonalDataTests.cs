@@ -86,7 +86,7 @@ public sealed partial class PersonalDataTests(PostgresServer server) : IAsyncLif
             }
         }
 
-        // Sign-ins: an applicant's e-mail as the user name (no such account), a locked account, a good one.
+        // Sign-ins: an applicant's e-mail as the user name (no such account), one paused by failures, a good one.
         foreach (var a in applicants.Take(3))
             await resident.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = a.Email, ["Input.Password"] = "wrong-password" });
         await _portal.CreateUserAsync("locked.staff@test.example", StaffRoles.Staff, "DOB");
@@ -157,9 +157,9 @@ public sealed partial class PersonalDataTests(PostgresServer server) : IAsyncLif
         // The search does see contacts where they belong: the agency's step page shows its own job's applicant.
         Assert.Contains(_exchanges, x => x.StaffPageOf == applicants[0].JobNumber && x.Answer.Contains(applicants[0].Email, StringComparison.Ordinal));
         Assert.True(_exchanges.Count > 200, $"{_exchanges.Count} requests");
-        // The page's own logger writes here too (not only the request log): the sign-ins and the lockout are in it.
+        // The sign-in's own logger writes here too (not only the request log): the sign-ins and the pause are in it.
         Assert.Contains(log, e => e.Line.Contains("Staff sign-in", StringComparison.Ordinal));
-        Assert.Contains(log, e => e.Line.Contains("account locked", StringComparison.Ordinal));
+        Assert.Contains(log, e => e.Line.Contains("too many failed sign-ins", StringComparison.Ordinal));
         Assert.Contains(_exchanges, x => x.Status == 404);
     }
 

@@ -13,7 +13,7 @@ namespace PermitTracker.Web.Tests.Reports;
 /// <summary>Staff accounts for the report pages' tests, and a cookie-keeping client signed in through the login form.</summary>
 public static class ManagerSession
 {
-    public const string Password = "Report-Tests-2026";
+    public const string Password = "Copper-Fjord-Signal-64";
 
     public static async Task CreateUserAsync(ApiPortal portal, string email, string role, string? agency)
     {

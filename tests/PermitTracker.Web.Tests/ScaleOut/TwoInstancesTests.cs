@@ -18,6 +18,7 @@ public sealed partial class TwoInstancesTests(PostgresServer server) : IAsyncLif
 {
     private PortalFactory _first = null!;
     private PortalFactory _second = null!;
+    private string _password = null!;
 
     public async Task InitializeAsync()
     {
@@ -27,7 +28,8 @@ public sealed partial class TwoInstancesTests(PostgresServer server) : IAsyncLif
         _first = new PortalFactory(connectionString);
         _second = new PortalFactory(connectionString);
         await using var scope = _first.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync();
+        var accounts = await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync();
+        _password = accounts.Single(a => a.Email == DemoAccounts.StaffEmail("DOB")).Password!;
     }
 
     public async Task DisposeAsync()
@@ -47,7 +49,7 @@ public sealed partial class TwoInstancesTests(PostgresServer server) : IAsyncLif
         var signedIn = await first.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Input.Email"] = DemoAccounts.StaffEmail("DOB"),
-            ["Input.Password"] = DemoAccounts.Password,
+            ["Input.Password"] = _password,
             ["__RequestVerificationToken"] = Token(login),
         }));
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
@@ -77,7 +79,7 @@ public sealed partial class TwoInstancesTests(PostgresServer server) : IAsyncLif
         var refused = await second.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Input.Email"] = DemoAccounts.StaffEmail("DOB"),
-            ["Input.Password"] = DemoAccounts.Password,
+            ["Input.Password"] = _password,
             ["__RequestVerificationToken"] = "not-a-token",
         }));
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);

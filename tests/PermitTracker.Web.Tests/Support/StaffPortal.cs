@@ -18,7 +18,7 @@ namespace PermitTracker.Web.Tests.Support;
 /// </summary>
 public sealed class StaffPortal : IAsyncDisposable
 {
-    public const string Password = "Test-Password-2026";
+    public const string Password = "Quartz-Meadow-Lantern-57";
 
     private StaffPortal(ApiPortal api) => Api = api;
 

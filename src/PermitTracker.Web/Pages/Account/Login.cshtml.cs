@@ -1,15 +1,15 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using PermitTracker.Data.Access;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Pages.Account;
 
 [AllowAnonymous]
-public sealed class LoginModel(SignInManager<StaffUser> signIn, IValidator<LoginModel.LoginInput> validator, ILogger<LoginModel> logger) : PageModel
+public sealed class LoginModel(StaffSignIn signIn, IValidator<LoginModel.LoginInput> validator) : PageModel
 {
     [BindProperty]
     public LoginInput Input { get; set; } = new();
@@ -45,22 +45,24 @@ public sealed class LoginModel(SignInManager<StaffUser> signIn, IValidator<Login
             return Page();
         }
 
-        // The log names the account by its id: an e-mail address is personal data, and what was typed may be anyone's.
-        var user = await signIn.UserManager.FindByNameAsync(Input.Email.Trim());
-        var result = user is null ? Microsoft.AspNetCore.Identity.SignInResult.Failed : await signIn.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var answer = await signIn.SignInAsync(Input.Email, Input.Password, HttpContext.Connection.RemoteIpAddress);
+        switch (answer.Outcome)
         {
-            logger.LogInformation("Staff sign-in: user {UserId}", user!.Id);
-            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/staff");
-        }
-        if (result.IsLockedOut)
-        {
-            logger.LogWarning("Sign-in refused, account locked: user {UserId}", user!.Id);
-            ModelState.AddModelError("", "This account is locked after too many failed sign-ins. Try again in 15 minutes, or ask an administrator to unlock it.");
-        }
-        else
-        {
-            ModelState.AddModelError("", "The e-mail address or password is not right.");
+            case StaffSignIn.Outcome.SignedIn:
+                return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/staff");
+            case StaffSignIn.Outcome.Paused:
+                var minutes = (int)Math.Ceiling(answer.Pause.TotalMinutes);
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                Response.Headers.RetryAfter = ((int)Math.Ceiling(answer.Pause.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                ModelState.AddModelError("", $"Too many failed sign-ins with this e-mail address from your connection. Wait {minutes} minute{(minutes == 1 ? "" : "s")} and try again.");
+                break;
+            case StaffSignIn.Outcome.Locked:
+                // Said only to someone who gave the right password: a stranger learns nothing from it.
+                ModelState.AddModelError("", "This account is locked. Ask an administrator to unlock it.");
+                break;
+            default:
+                ModelState.AddModelError("", "The e-mail address or password is not right.");
+                break;
         }
         Input.Password = "";
         return Page();

@@ -19,7 +19,7 @@ public sealed class UsersModel(PermitsDbContext db, UserManager<StaffUser> users
     public IReadOnlyList<string> Agencies { get; private set; } = [];
     [TempData] public string? Notice { get; set; }
 
-    public sealed record UserRow(string Id, string Email, string DisplayName, string? Role, string? AgencyCode, bool Locked, int FailedSignIns);
+    public sealed record UserRow(string Id, string Email, string DisplayName, string? Role, string? AgencyCode, bool Locked);
 
     public sealed class UserInput
     {
@@ -48,7 +48,7 @@ public sealed class UsersModel(PermitsDbContext db, UserManager<StaffUser> users
         var now = clock.GetUtcNow();
         Users = await db.Users.AsNoTracking().OrderBy(u => u.AgencyCode).ThenBy(u => u.Email)
             .Select(u => new UserRow(u.Id, u.Email ?? "", u.DisplayName, db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).FirstOrDefault(),
-                u.AgencyCode, u.LockoutEnd != null && u.LockoutEnd > now, u.AccessFailedCount))
+                u.AgencyCode, u.LockoutEnd != null && u.LockoutEnd > now))
             .ToListAsync(cancellationToken);
         Agencies = await db.Agencies.AsNoTracking().OrderBy(a => a.Code).Select(a => a.Code).ToListAsync(cancellationToken);
     }
@@ -85,14 +85,13 @@ public sealed class UsersModel(PermitsDbContext db, UserManager<StaffUser> users
         return RedirectToPage();
     }
 
-    /// <summary>Locks an account (it cannot sign in until unlocked), or unlocks one locked by failed sign-ins.</summary>
+    /// <summary>Locks an account (it cannot sign in until unlocked, and its sessions end at once), or unlocks it.</summary>
     public async Task<IActionResult> OnPostLockAsync(string id, bool locked)
     {
         var user = await users.FindByIdAsync(id);
         if (user is null) return NotFound();
         if (user.Id == users.GetUserId(User) && locked) return BadRequest("You cannot lock your own account.");
         await users.SetLockoutEndDateAsync(user, locked ? DateTimeOffset.MaxValue : null);
-        if (!locked) await users.ResetAccessFailedCountAsync(user);
         await users.UpdateSecurityStampAsync(user);
         Notice = locked ? $"Locked {user.Email}." : $"Unlocked {user.Email}.";
         return RedirectToPage();
