@@ -9,6 +9,7 @@ namespace PermitTracker.Data.Writes;
 /// <summary>A move asked for by the API, a staff page or an import.</summary>
 /// <param name="ExpectedVersion">The step version the writer saw (its xmin); null to skip the stale-page check.</param>
 /// <param name="RequiredAgency">When set, the step must belong to this agency (agency scoping); null for any agency.</param>
+/// <param name="MayReopen">Whether the caller may send a finished step back to Ready (the web's ReopenRule decides; false unless said).</param>
 public sealed record MoveRequest(
     string JobNumber,
     string StepKey,
@@ -18,7 +19,8 @@ public sealed record MoveRequest(
     string? Note,
     uint? ExpectedVersion = null,
     string? RequiredAgency = null,
-    Idempotency? Idempotency = null);
+    Idempotency? Idempotency = null,
+    bool MayReopen = false);
 
 public enum MoveOutcome
 {
@@ -26,6 +28,9 @@ public enum MoveOutcome
     JobNotFound,
     StepNotFound,
     Forbidden,
+
+    /// <summary>The move would reopen a finished step, and the caller may not reopen.</summary>
+    ReopenForbidden,
     Stale,
     Refused,
 
@@ -34,6 +39,9 @@ public enum MoveOutcome
 
     /// <summary>The Idempotency-Key was used before for a different request.</summary>
     KeyReused,
+
+    /// <summary>Another request holding the same Idempotency-Key was written at the same instant and is gone again: retry.</summary>
+    KeyInUse,
 }
 
 public sealed record MoveResult(MoveOutcome Outcome, string? Message = null, Job? Job = null, StepEvent? Event = null, int? EventSequence = null)
@@ -83,13 +91,7 @@ public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, Ti
         if (locked.Count == 0) return new MoveResult(MoveOutcome.JobNotFound, $"There is no job with number {request.JobNumber}.");
 
         var job = (await LoadAsync(request.JobNumber, cancellationToken))!;
-        if (request.Idempotency is { } idempotency
-            && await db.IdempotentRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Caller == idempotency.Caller && r.Key == idempotency.Key, cancellationToken) is { } earlier)
-        {
-            return earlier.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash) && earlier.JobId == job.Id
-                ? new MoveResult(MoveOutcome.Replayed, null, job, null, earlier.EventSequence)
-                : new MoveResult(MoveOutcome.KeyReused, $"Idempotency-Key '{idempotency.Key}' was already used for a different request.");
-        }
+        if (request.Idempotency is { } idempotency && await EarlierAnswerAsync(idempotency, job, cancellationToken) is { } answered) return answered;
         var step = job.Steps.FirstOrDefault(s => s.Key == request.StepKey);
         if (step is null) return new MoveResult(MoveOutcome.StepNotFound, $"Job {job.JobNumber} has no step '{request.StepKey}'.", job);
         if (request.RequiredAgency is { } agency && !string.Equals(agency, step.AgencyCode, StringComparison.OrdinalIgnoreCase))
@@ -97,6 +99,9 @@ public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, Ti
         if (request.ExpectedVersion is { } expected && expected != step.RowVersion)
             return new MoveResult(MoveOutcome.Stale,
                 $"{step.Title} changed since you loaded it: it is now {job.StatusOf(step.Key).ToDisplayText()}. Reload the step and try again.", job);
+        if (!request.MayReopen && StepMoves.IsReopen(job.StatusOf(step.Key), request.Status))
+            return new MoveResult(MoveOutcome.ReopenForbidden,
+                $"{step.Title} is {job.StatusOf(step.Key).ToDisplayText()}; reopening a finished step is for an administrator, on the step's staff page.", job);
 
         StepEvent recorded;
         try
@@ -126,8 +131,37 @@ public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, Ti
         {
             return new MoveResult(MoveOutcome.Stale, $"{step.Title} was changed by someone else at the same moment. Reload the step and try again.");
         }
+        catch (DbUpdateException ex) when (request.Idempotency is { } raced && IsIdempotencyKeyTaken(ex))
+        {
+            // The same key sent at the same instant for another job (another row lock): the other request committed
+            // its key first. Nothing of this one is kept; it gets the answer a retry after the other would get.
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            var committed = (await LoadAsync(request.JobNumber, cancellationToken))!;
+            return await EarlierAnswerAsync(raced, committed, cancellationToken)
+                ?? new MoveResult(MoveOutcome.KeyInUse, $"Idempotency-Key '{raced.Key}' is in use by another request at this moment; send it again.");
+        }
         return new MoveResult(MoveOutcome.Recorded, null, job, recorded, recorded.Sequence);
     }
+
+    /// <summary>
+    /// What an Idempotency-Key already recorded answers, decided here only (before the write, and after losing a race
+    /// for the key): the same request of the same job gets the original answer, anything else is a reused key.
+    /// Null when the key is new.
+    /// </summary>
+    private async Task<MoveResult?> EarlierAnswerAsync(Idempotency idempotency, Job job, CancellationToken cancellationToken)
+    {
+        var earlier = await db.IdempotentRequests.AsNoTracking()
+            .SingleOrDefaultAsync(r => r.Caller == idempotency.Caller && r.Key == idempotency.Key, cancellationToken);
+        if (earlier is null) return null;
+        return earlier.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash) && earlier.JobId == job.Id
+            ? new MoveResult(MoveOutcome.Replayed, null, job, null, earlier.EventSequence)
+            : new MoveResult(MoveOutcome.KeyReused, $"Idempotency-Key '{idempotency.Key}' was already used for a different request.");
+    }
+
+    private static bool IsIdempotencyKeyTaken(DbUpdateException ex) =>
+        ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } unique
+        && unique.TableName == "idempotent_requests";
 
     /// <summary>Creates a job from its permit type's current template, or from an explicit step list when one is given.</summary>
     public async Task<CreateJobResult> CreateJobAsync(

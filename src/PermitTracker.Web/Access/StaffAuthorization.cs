@@ -11,7 +11,7 @@ public static class StaffPolicies
     /// <summary>Any signed-in Staff, Manager or Admin: the /staff pages.</summary>
     public const string StaffArea = "StaffArea";
 
-    /// <summary>Admin only: the /admin pages, and reopening a finished step.</summary>
+    /// <summary>Admin only: the /admin pages (reopening a finished step is <see cref="ReopenRule"/>).</summary>
     public const string AdminOnly = "AdminOnly";
 
     /// <summary>Resource policy over a <see cref="StepResource"/>: the step belongs to an agency the caller may work.</summary>
@@ -55,4 +55,15 @@ public static class AgencyScope
 
     /// <summary>What a caller with neither an agency nor a city-wide role is scoped to: no agency's steps at all.</summary>
     private const string NoAgency = "-";
+}
+
+/// <summary>
+/// Who may reopen a finished step (send an Approved, Not required or Rejected step back to Ready, which can turn a
+/// finished job Open again): a signed-in Admin, and nobody else, on every route. API keys carry no role, so no key
+/// may reopen, whatever its scope (ADR-016). The staff page offers the move by this rule and <see cref="Data.Writes.JobWrites"/>
+/// enforces it under the job's row lock, where the step's current status is known.
+/// </summary>
+public static class ReopenRule
+{
+    public static bool MayReopen(ClaimsPrincipal user) => user.IsInRole(StaffRoles.Admin);
 }

@@ -67,7 +67,11 @@ public static class HostSetup
                 .RequireAssertion(c => ReportAccess.MayRead(c.User)));
         services.AddReportPages();
 
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            json.SerializerOptions.Converters.Add(new NulFreeStringConverter());
+        });
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, context, _) =>
         {
             document.Info.Title = "PermitTracker API";
@@ -101,6 +105,7 @@ public static class HostSetup
         app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
         app.UseRouting();
+        app.UseNulCharacterRefusal();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -17,7 +17,7 @@ public sealed class AuthorizationMatrixTests(StaffPortalFixture fixture) : IClas
     private StaffPortal Portal => fixture.Portal;
 
     private static readonly string[] Callers =
-        ["anonymous", "fdny.staff", "dob.staff", "fdny.manager", "city.manager", "admin", "key:DOB", "key:FDNY", "key:intake"];
+        ["anonymous", "fdny.staff", "dob.staff", "fdny.manager", "city.manager", "admin", "key:DOB", "key:FDNY", "key:intake", "key:reports"];
 
     private sealed record Route(string Name, Func<Caller, Task<HttpResponseMessage>> Call, params string[] Allowed);
 
@@ -25,7 +25,8 @@ public sealed class AuthorizationMatrixTests(StaffPortalFixture fixture) : IClas
 
     private static int _jobs;
 
-    private async Task<string> DobJobAsync(Func<string, StepStatus[]>? moves = null, string plan = "PLAN")
+    /// <summary>A job with a DOB step PLAN and an FDNY step SPRINK; the moves are of <paramref name="moved"/> (PLAN unless said).</summary>
+    private async Task<string> DobJobAsync(Func<string, StepStatus[]>? moves = null, string plan = "PLAN", string? moved = null)
     {
         var number = $"AM-{Interlocked.Increment(ref _jobs):D4}";
         var now = DateTimeOffset.UtcNow;
@@ -33,7 +34,7 @@ public sealed class AuthorizationMatrixTests(StaffPortalFixture fixture) : IClas
         {
             var job = t.Job(number).Step(plan, "DOB").Step("SPRINK", "FDNY");
             var at = now.AddDays(-20);
-            foreach (var status in moves?.Invoke(number) ?? []) job.Move(plan, status, at = at.AddDays(1), "matrix");
+            foreach (var status in moves?.Invoke(number) ?? []) job.Move(moved ?? plan, status, at = at.AddDays(1), "matrix");
             return job;
         });
         return number;
@@ -81,6 +82,14 @@ public sealed class AuthorizationMatrixTests(StaffPortalFixture fixture) : IClas
                 new() { ["Input.To"] = "InReview" }), fdnyStep),
             new("POST reopen finished DOB step", async c => await PostForm(c, StaffPortal.StepUrl(await DobJobAsync(_ => [StepStatus.Approved]), "PLAN"),
                 new() { ["Input.To"] = "Ready", ["Input.Note"] = "Approved by mistake" }), admin),
+            new("POST reopen finished FDNY step", async c => await PostForm(c, StaffPortal.StepUrl(await DobJobAsync(_ => [StepStatus.Approved], moved: "SPRINK"), "SPRINK"),
+                new() { ["Input.To"] = "Ready", ["Input.Note"] = "Approved by mistake" }), admin),
+            // Reopening is one rule for every route (ReopenRule, ADR-016): an Admin on the staff page, and no API key,
+            // whether the step is its own agency's (key:DOB) or another's (key:FDNY).
+            new("API POST reopen finished DOB step", async c => await c.Client.PostAsJsonAsync($"/api/v1/jobs/{await DobJobAsync(_ => [StepStatus.Approved])}/steps/PLAN/events",
+                new { status = "Ready", occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), actor = "matrix", note = "Approved by mistake" })),
+            new("API POST reopen finished FDNY step", async c => await c.Client.PostAsJsonAsync($"/api/v1/jobs/{await DobJobAsync(_ => [StepStatus.Approved], moved: "SPRINK")}/steps/SPRINK/events",
+                new { status = "Ready", occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), actor = "matrix", note = "Approved by mistake" })),
             new("GET /admin", c => c.Client.GetAsync("/admin"), admin),
             new("GET /admin/agencies", c => c.Client.GetAsync("/admin/agencies"), admin),
             new("GET /admin/permit-types", c => c.Client.GetAsync("/admin/permit-types"), admin),

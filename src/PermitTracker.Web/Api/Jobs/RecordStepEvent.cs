@@ -58,13 +58,13 @@ public static class RecordStepEvent
         Instants.TryParse(request.OccurredAt, out var occurredAt);
         var status = Enum.Parse<StepStatus>(request.Status!, ignoreCase: true);
 
-        if (idempotencyKey is { Length: > 200 } || (idempotencyKey is not null && string.IsNullOrWhiteSpace(idempotencyKey)))
-            return ApiProblems.BadRequest(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["An Idempotency-Key is 1 to 200 characters."] });
+        if (idempotencyKey is { Length: > 200 } || (idempotencyKey is not null && (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Any(char.IsControl))))
+            return ApiProblems.BadRequest(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["An Idempotency-Key is 1 to 200 printable characters."] });
         var idempotency = idempotencyKey is null ? null : new Idempotency(user.Identity?.Name ?? "anonymous", idempotencyKey.Trim(),
             SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { jobNumber = JobNumbers.SearchKey(jobNumber), stepKey, status, occurredAt, request.Actor, request.Note }))));
 
         var result = await writes.RecordMoveAsync(new MoveRequest(jobNumber, stepKey, status, occurredAt, request.Actor!.Trim(), request.Note,
-            request.ExpectedVersion, RequiredAgency: AgencyScope.RequiredAgency(user), Idempotency: idempotency), cancellationToken);
+            request.ExpectedVersion, RequiredAgency: AgencyScope.RequiredAgency(user), MayReopen: ReopenRule.MayReopen(user), Idempotency: idempotency), cancellationToken);
         switch (result.Outcome)
         {
             case MoveOutcome.JobNotFound:
@@ -72,11 +72,15 @@ public static class RecordStepEvent
                 return ApiProblems.NotFound(result.Message!);
             case MoveOutcome.Forbidden:
                 return ApiProblems.Forbidden(result.Message!);
+            case MoveOutcome.ReopenForbidden:
+                return Results.Problem(result.Message, statusCode: StatusCodes.Status403Forbidden, title: "This caller may not reopen a step");
             case MoveOutcome.Stale:
             case MoveOutcome.Refused:
                 return ApiProblems.Conflict(result.Message!, result.Job is null ? null : CurrentState(result, stepKey));
             case MoveOutcome.KeyReused:
                 return Results.Problem(result.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
+            case MoveOutcome.KeyInUse:
+                return Results.Problem(result.Message, statusCode: StatusCodes.Status409Conflict, title: "Idempotency-Key in use");
         }
 
         var job = result.Job!;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PermitTracker.Web.Access;
+using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
 
 namespace PermitTracker.Web.Pages.Staff;
@@ -30,13 +31,13 @@ public sealed class IndexModel(QueueQuery queue, ReferenceDataCache reference, T
     public IReadOnlyDictionary<string, string> PermitTypes { get; private set; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Boroughs { get; private set; } = [];
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
+        if (!Paging.IsValid(PageNumber)) return BadRequest();
         SeesAllAgencies = AgencyScope.SeesAllAgencies(User);
         // Staff and an agency's Manager always see their own agency; the filter is for city-wide users only.
         ScopeAgency = SeesAllAgencies ? (string.IsNullOrWhiteSpace(Agency) ? null : Agency.Trim().ToUpperInvariant()) : AgencyScope.RequiredAgency(User);
         Sort = Sort is "age" or "job" ? Sort : "risk";
-        PageNumber = Math.Max(1, PageNumber);
         var now = clock.GetUtcNow();
         var filter = new QueueFilter(ScopeAgency, Blank(Status), Blank(PermitType)?.ToUpperInvariant(), Blank(Borough), Overdue, Sort, PageNumber, PageSize);
 
@@ -46,6 +47,7 @@ public sealed class IndexModel(QueueQuery queue, ReferenceDataCache reference, T
         Agencies = [.. (await reference.AgenciesAsync(cancellationToken)).Keys.Order()];
         PermitTypes = await reference.PermitTypeNamesAsync(cancellationToken);
         Boroughs = await queue.BoroughsAsync(cancellationToken);
+        return Page();
     }
 
     public string PageLink(int page) =>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Domain;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Pages.Staff;
 
@@ -58,7 +59,7 @@ public sealed class QueueQuery(PermitsDbContext db)
     public Task<List<QueueRow>> ActionableAsync(QueueFilter filter, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var statuses = filter.Status is { } s && QueueStatuses.Contains(s) ? [s] : QueueStatuses;
-        var offset = (Math.Max(1, filter.Page) - 1) * filter.PageSize;
+        var offset = Paging.Offset(filter.Page, filter.PageSize);
         return db.Database.SqlQuery<QueueRow>($"""
             SELECT f.step_id, j.job_number, j.house_number, j.street, j.borough, j.permit_type_code,
                    f.step_key, f.step_name, f.agency_code, f.status, f.days_open_us, f.business_days_with_agency,

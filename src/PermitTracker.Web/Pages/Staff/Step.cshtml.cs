@@ -39,7 +39,6 @@ public sealed class StepModel(
     public JobStatusView.StepInfo StepInfo { get; private set; } = null!;
     public StepDetails Details { get; private set; } = null!;
     public IReadOnlyList<StepStatus> Offered { get; private set; } = [];
-    public bool IsAdmin { get; private set; }
     public string? Conflict { get; private set; }
     public TimeZoneInfo Zone => zone;
 
@@ -58,7 +57,7 @@ public sealed class StepModel(
         var denied = await LoadAsync(cancellationToken);
         if (denied is not null) return denied;
         // Reopening a finished step is an Admin's decision: others are not offered it, and a forged post is forbidden.
-        if (Input.To is { } to && StepMoves.IsReopen(Step.Status, to) && !IsAdmin) return Forbid();
+        if (Input.To is { } to && StepMoves.IsReopen(Step.Status, to) && !ReopenRule.MayReopen(User)) return Forbid();
 
         var check = new MoveCheck(Input, Step.Status, Offered, Details.LastEventAt, Details.SubmittedAt, clock.GetUtcNow(), zone);
         var validation = await validator.ValidateAsync(check, cancellationToken);
@@ -70,7 +69,7 @@ public sealed class StepModel(
 
         var result = await writes.RecordMoveAsync(new MoveRequest(
             View.JobNumber, StepKey, Input.To!.Value, check.Instant!.Value, User.Identity!.Name!, Input.Note,
-            ExpectedVersion: Input.ExpectedVersion, RequiredAgency: AgencyScope.RequiredAgency(User)), cancellationToken);
+            ExpectedVersion: Input.ExpectedVersion, RequiredAgency: AgencyScope.RequiredAgency(User), MayReopen: ReopenRule.MayReopen(User)), cancellationToken);
         switch (result.Outcome)
         {
             case MoveOutcome.Recorded:
@@ -79,7 +78,7 @@ public sealed class StepModel(
                 return RedirectToPage(new { JobNumber = View.JobNumber, StepKey });
             case MoveOutcome.JobNotFound or MoveOutcome.StepNotFound:
                 return NotFound();
-            case MoveOutcome.Forbidden:
+            case MoveOutcome.Forbidden or MoveOutcome.ReopenForbidden:
                 return Forbid();
             default:
                 // Stale page or refused move: nothing was recorded. Show the step as it is now, keep what was typed.
@@ -106,10 +105,9 @@ public sealed class StepModel(
         StepInfo = info;
         Step = view.Figures(StepKey);
         Details = (await details.FindAsync(view.JobId, StepKey, cancellationToken))!;
-        IsAdmin = User.IsInRole(StaffRoles.Admin);
         Offered = (view.Timeline.State is JobState.Denied or JobState.Withdrawn) && !Step.Status.IsFinished()
             ? []
-            : [.. StepMoves.AllowedFrom(Step.Status).Where(to => IsAdmin || !StepMoves.IsReopen(Step.Status, to))];
+            : [.. StepMoves.AllowedFrom(Step.Status).Where(to => ReopenRule.MayReopen(User) || !StepMoves.IsReopen(Step.Status, to))];
         return null;
     }
 
