@@ -5,6 +5,7 @@ using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using PermitTracker.Data.Export;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
@@ -262,7 +263,7 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
     public static async Task WriteRejectionsAsync(string path, IReadOnlyList<ImportRejection> rejections)
     {
         await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        await using var csv = new SpreadsheetSafeCsvWriter(writer);
         csv.WriteHeader<ImportRejection>();
         await csv.NextRecordAsync();
         await csv.WriteRecordsAsync(rejections);

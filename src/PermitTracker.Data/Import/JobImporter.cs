@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using PermitTracker.Data.Import.Mapping;
+using PermitTracker.Data.Export;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
@@ -440,7 +441,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
     public static async Task WriteRejectsAsync(string path, IReadOnlyList<ImportReject> rejects)
     {
         await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        await using var csv = new SpreadsheetSafeCsvWriter(writer);
         foreach (var name in new[] { "line", "job_number", "column", "value", "reason", "kind" }) csv.WriteField(name);
         await csv.NextRecordAsync();
         foreach (var r in rejects)
