@@ -46,7 +46,10 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
             var staged = await ReadStagedAsync(connection, cancellationToken);
             var (imported, present) = await ApplyAsync(staged, rejections, progress, cancellationToken);
             return new EventImportSummary(rows.Count + rejections.Count(r => r.Line > 0 && !rows.Any(x => x.Line == r.Line)),
-                imported, present, [.. rejections.OrderBy(r => r.Line)], clock.GetElapsedTime(started)) { StoppedAtLine = reader.Stopped?.Line };
+                imported, present, [.. rejections.OrderBy(r => r.Line)], clock.GetElapsedTime(started))
+            {
+                StoppedAtLine = reader.Stopped?.Line,
+            };
         }
         finally
         {

@@ -7,6 +7,7 @@ using NpgsqlTypes;
 using PermitTracker.Data.Export;
 using PermitTracker.Data.Import.Mapping;
 using PermitTracker.Data.ReadModel;
+using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
 
@@ -207,7 +208,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
             insert.Parameters.Add(new() { Value = agency.Name.Trim() });
             insert.Parameters.Add(new() { Value = agency.ContactEmail ?? "" });
             insert.Parameters.Add(new() { Value = agency.ContactPhone ?? "" });
-            insert.Parameters.Add(new() { Value = agency.WebPage ?? "" });
+            insert.Parameters.Add(new() { Value = Agency.CheckedWebPage(agency.Code, agency.WebPage) });
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         foreach (var type in mapping.PermitTypes)
