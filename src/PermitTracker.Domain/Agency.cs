@@ -13,7 +13,7 @@ public sealed class Agency
         Name = name.Trim();
         ContactEmail = contactEmail;
         ContactPhone = contactPhone;
-        WebPage = webPage;
+        WebPage = CheckedWebPage(Code, webPage);
     }
 
     public string Code { get; private set; } = "";
@@ -28,6 +28,15 @@ public sealed class Agency
         Name = name.Trim();
         ContactEmail = contactEmail;
         ContactPhone = contactPhone;
-        WebPage = webPage;
+        WebPage = CheckedWebPage(Code, webPage);
+    }
+
+    /// <summary>An agency's web page is an http(s) address or none (<see cref="SafeLinks"/>): it becomes a link on public pages.</summary>
+    public static string CheckedWebPage(string code, string? webPage)
+    {
+        if (string.IsNullOrWhiteSpace(webPage)) return "";
+        if (!SafeLinks.IsWebPage(webPage))
+            throw new DomainException($"Agency {code}: the web page '{webPage}' is not an http(s) address; only http(s) pages are kept as links.");
+        return webPage.Trim();
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CsvHelper;
 using Npgsql;
 
 namespace PermitTracker.Data.Export;
@@ -112,7 +111,7 @@ public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zon
     {
         var count = 0;
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture, leaveOpen: true);
+        await using var csv = new SpreadsheetSafeCsvWriter(writer, leaveOpen: true);
         await ReadAsync(dataset, asOf,
             async columns =>
             {

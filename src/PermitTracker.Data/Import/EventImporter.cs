@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using PermitTracker.Data.Export;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
@@ -14,7 +13,11 @@ namespace PermitTracker.Data.Import;
 
 public sealed record ImportRejection(int Line, string JobNumber, string StepKey, string Reason);
 
-public sealed record EventImportSummary(int Rows, int Imported, int AlreadyPresent, IReadOnlyList<ImportRejection> Rejections, TimeSpan Elapsed);
+public sealed record EventImportSummary(int Rows, int Imported, int AlreadyPresent, IReadOnlyList<ImportRejection> Rejections, TimeSpan Elapsed)
+{
+    /// <summary>The line the file could not be read past (a quote never closed), if any: no row from it on was imported.</summary>
+    public int? StoppedAtLine { get; init; }
+}
 
 /// <summary>
 /// Bulk import of step events from CSV (job_number,step_key,status,occurred_at,actor,note) for jobs that exist.
@@ -33,7 +36,8 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
     {
         var started = clock.GetTimestamp();
         var rejections = new List<ImportRejection>();
-        var rows = ReadRows(csv, rejections);
+        using var reader = new ImportCsvReader(csv, trimFields: true);
+        var rows = ReadRows(reader, rejections);
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -42,7 +46,10 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
             var staged = await ReadStagedAsync(connection, cancellationToken);
             var (imported, present) = await ApplyAsync(staged, rejections, progress, cancellationToken);
             return new EventImportSummary(rows.Count + rejections.Count(r => r.Line > 0 && !rows.Any(x => x.Line == r.Line)),
-                imported, present, [.. rejections.OrderBy(r => r.Line)], clock.GetElapsedTime(started));
+                imported, present, [.. rejections.OrderBy(r => r.Line)], clock.GetElapsedTime(started))
+            {
+                StoppedAtLine = reader.Stopped?.Line,
+            };
         }
         finally
         {
@@ -50,38 +57,22 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
         }
     }
 
-    private static List<Row> ReadRows(Stream csv, List<ImportRejection> rejections)
+    private static List<Row> ReadRows(ImportCsvReader reader, List<ImportRejection> rejections)
     {
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            BadDataFound = null,
-            MissingFieldFound = null,
-            DetectColumnCountChanges = false,
-            TrimOptions = TrimOptions.Trim,
-        };
         var rows = new List<Row>();
-        using var reader = new StreamReader(csv, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
-        using var parser = new CsvParser(reader, config);
         var first = true;
-        while (true)
+        while (reader.TryRead(out var read))
         {
-            string[]? record;
-            try
-            {
-                if (!parser.Read()) break;
-                record = parser.Record;
-            }
-            catch (CsvHelperException ex)
-            {
-                rejections.Add(new ImportRejection(parser.Row, "", "", $"Unreadable CSV: {ex.Message.Split('\n')[0]}"));
-                continue;
-            }
-            if (record is null) continue;
-            var line = parser.Row;
+            var (line, record) = (read.Line, read.Fields);
             if (first)
             {
                 first = false;
                 if (record.Select(f => f.Trim().ToLowerInvariant()).SequenceEqual(Header)) continue;
+            }
+            if (read.Problem is { } problem)
+            {
+                rejections.Add(new ImportRejection(line, ImportCsvReader.Shown(record.ElementAtOrDefault(0) ?? ""), ImportCsvReader.Shown(record.ElementAtOrDefault(1) ?? ""), problem));
+                continue;
             }
             if (record.Length != Header.Length)
             {
@@ -89,13 +80,9 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
                     $"Expected {Header.Length} columns ({string.Join(",", Header)}), found {record.Length}."));
                 continue;
             }
-            if (record.Any(f => f.Contains('\uFFFD', StringComparison.Ordinal)))
-            {
-                rejections.Add(new ImportRejection(line, record[0], record[1], "The row is not valid UTF-8."));
-                continue;
-            }
             rows.Add(new Row(line, record[0], record[1], record[2], record[3], record[4], string.IsNullOrWhiteSpace(record[5]) ? null : record[5]));
         }
+        if (reader.Stopped is { } stop) rejections.Add(new ImportRejection(stop.Line, "", "", stop.Reason));
         return rows;
     }
 
@@ -262,7 +249,7 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
     public static async Task WriteRejectionsAsync(string path, IReadOnlyList<ImportRejection> rejections)
     {
         await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        await using var csv = new SpreadsheetSafeCsvWriter(writer);
         csv.WriteHeader<ImportRejection>();
         await csv.NextRecordAsync();
         await csv.WriteRecordsAsync(rejections);

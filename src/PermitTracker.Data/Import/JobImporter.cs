@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using PermitTracker.Data.Export;
 using PermitTracker.Data.Import.Mapping;
 using PermitTracker.Data.ReadModel;
+using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
 
@@ -29,6 +29,12 @@ public sealed record JobImportSummary(
 {
     /// <summary>Wall time spent mapping and projecting rows (in parallel with writing), and writing them by COPY.</summary>
     public TimeSpan MappingTime { get; init; }
+
+    /// <summary>
+    /// The line the file could not be read past (a quote never closed, a field too long), when it could not be read
+    /// to its end: the rows before it were imported, none from it on. Its reject says why.
+    /// </summary>
+    public int? StoppedAtLine { get; init; }
     public TimeSpan WritingTime { get; init; }
 
     public IReadOnlyList<(RejectKind Kind, int Count)> RejectsByKind =>
@@ -61,16 +67,11 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             var permitTypes = await EnsureReferenceDataAsync(connection, mapping, cancellationToken);
 
-            var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-            {
-                BadDataFound = null,
-                MissingFieldFound = null,
-                DetectColumnCountChanges = false,
-            };
             var totalBytes = csv.CanSeek ? csv.Length : 0;
-            using var reader = new StreamReader(csv, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
-            using var parser = new CsvParser(reader, config);
-            if (!parser.Read() || parser.Record is not { } header) throw new MappingException("The file is empty: no header row.");
+            using var reader = new ImportCsvReader(csv, trimFields: false);
+            if (!reader.TryRead(out var first))
+                throw new MappingException(reader.Stopped is { } unreadable ? $"The header row cannot be read. {unreadable.Reason}" : "The file is empty: no header row.");
+            var header = first.Fields;
             var mapper = new JobRowMapper(mapping, header, permitTypes, clock);
 
             var rejects = new List<ImportReject>();
@@ -82,7 +83,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
             {
                 var records = new List<(string[] Record, int Line)>(BatchSize);
                 var unreadable = new List<ImportReject>();
-                while (records.Count < BatchSize && ReadRecord(parser, unreadable, out var record, out var line))
+                while (records.Count < BatchSize && ReadRecord(reader, header, unreadable, out var record, out var line))
                     if (record is not null) records.Add((record, line));
                 var position = csv.CanSeek ? csv.Position : 0;
                 var at = clock.GetTimestamp();
@@ -99,6 +100,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
                 {
                     var chunk = await pending;
                     rejects.AddRange(chunk.Unreadable);
+                    rows += chunk.Unreadable.Count;
                     if (chunk.Rows == 0) break;
                     rows += chunk.Rows;
                     pending = NextAsync();
@@ -150,9 +152,11 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
                 // A failed write leaves the next batch being read: let it finish before the parser is disposed.
                 await pending.ContinueWith(_ => { }, TaskScheduler.Default);
             }
+            if (reader.Stopped is { } stop) rejects.Add(new ImportReject(stop.Line, "", "", "", stop.Reason, RejectKind.Unparseable));
             return new JobImportSummary(mapping.Name, rows, jobs, steps, events, present, skipped, [.. rejects.OrderBy(r => r.Line)],
                 mapper.MissingColumns, clock.GetElapsedTime(started))
             {
+                StoppedAtLine = reader.Stopped?.Line,
                 MappingTime = TimeSpan.FromSeconds((double)mapTicks / clock.TimestampFrequency),
                 WritingTime = TimeSpan.FromSeconds((double)writeTicks / clock.TimestampFrequency),
             };
@@ -163,26 +167,19 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
         }
     }
 
-    private static bool ReadRecord(CsvParser parser, List<ImportReject> rejects, out string[]? record, out int line)
+    /// <summary>The next record to map (null for a blank line or a row that cannot be read, which becomes a reject); false at the end.</summary>
+    private static bool ReadRecord(ImportCsvReader reader, string[] header, List<ImportReject> rejects, out string[]? record, out int line)
     {
         record = null;
         line = 0;
-        try
+        if (!reader.TryRead(out var read)) return false;
+        line = read.Line;
+        if (read.Problem is { } problem)
         {
-            if (!parser.Read()) return false;
-            line = parser.Row;
-            record = parser.Record;
-            if (record is { Length: 1 } && record[0].Length == 0) record = null; // a blank line
-            else if (record is not null && record.Any(f => f.Contains('\uFFFD', StringComparison.Ordinal)))
-            {
-                rejects.Add(new ImportReject(line, "", "", "", "The row is not valid UTF-8.", RejectKind.Unparseable));
-                record = null;
-            }
+            var column = read.ProblemField < header.Length ? header[read.ProblemField].Trim() : "";
+            rejects.Add(new ImportReject(line, "", column, ImportCsvReader.Shown(read.Fields[read.ProblemField]), problem, RejectKind.Unparseable));
         }
-        catch (CsvHelperException ex)
-        {
-            rejects.Add(new ImportReject(parser.Row, "", "", "", $"Unreadable CSV: {ex.Message.Split('\n')[0]}", RejectKind.Unparseable));
-        }
+        else if (read.Fields is not ([] or [{ Length: 0 }])) record = read.Fields; // else a blank line
         return true;
     }
 
@@ -211,7 +208,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
             insert.Parameters.Add(new() { Value = agency.Name.Trim() });
             insert.Parameters.Add(new() { Value = agency.ContactEmail ?? "" });
             insert.Parameters.Add(new() { Value = agency.ContactPhone ?? "" });
-            insert.Parameters.Add(new() { Value = agency.WebPage ?? "" });
+            insert.Parameters.Add(new() { Value = Agency.CheckedWebPage(agency.Code, agency.WebPage) });
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         foreach (var type in mapping.PermitTypes)
@@ -440,7 +437,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
     public static async Task WriteRejectsAsync(string path, IReadOnlyList<ImportReject> rejects)
     {
         await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        await using var csv = new SpreadsheetSafeCsvWriter(writer);
         foreach (var name in new[] { "line", "job_number", "column", "value", "reason", "kind" }) csv.WriteField(name);
         await csv.NextRecordAsync();
         foreach (var r in rejects)

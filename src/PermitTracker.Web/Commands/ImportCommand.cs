@@ -75,7 +75,16 @@ public sealed class ImportCommand : ICommand
             await JobImporter.WriteRejectsAsync(rejectsPath, summary.Rejects);
             Console.WriteLine($"Rejected rows, with line, job number, column, value and reason: {rejectsPath}");
         }
-        return 0;
+        return Unread(file, summary.StoppedAtLine);
+    }
+
+    /// <summary>A file read only part way is a failed run (exit code 1), though the rows before the point are in.</summary>
+    internal static int Unread(string file, int? stoppedAtLine)
+    {
+        if (stoppedAtLine is not { } line) return 0;
+        Console.Error.WriteLine($"{file} could not be read past line {line} (its reject says why): the rows before it were imported, none from it on. " +
+                                "Fix the file and run it again; what is already in is skipped.");
+        return 1;
     }
 
     public static void Print(JobImportSummary s, TextWriter output)

@@ -36,6 +36,6 @@ public sealed class ImportEventsCommand : ICommand
             if (summary.Rejections.Count > 20) Console.WriteLine($"  ... {summary.Rejections.Count - 20} more");
             Console.WriteLine($"Refused rows, with line numbers and reasons: {rejects}");
         }
-        return 0;
+        return ImportCommand.Unread(args[0], summary.StoppedAtLine);
     }
 }

@@ -81,6 +81,7 @@ public static class HostSetup
             return Task.CompletedTask;
         }));
         services.AddRazorPages();
+        services.AddSingleton<System.Text.Encodings.Web.HtmlEncoder>(PortalHtmlEncoder.Instance); // pages drop bidi and zero-width controls
         services.AddPublicLookupRateLimits(builder.Configuration);
         services.AddOpenDataDownloads(builder.Configuration);
         services.AddPermitTrackerPerformance();

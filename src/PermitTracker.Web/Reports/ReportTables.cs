@@ -1,5 +1,5 @@
 using System.Globalization;
-using CsvHelper;
+using PermitTracker.Data.Export;
 
 namespace PermitTracker.Web.Reports;
 
@@ -12,7 +12,7 @@ public sealed record ReportTable(IReadOnlyList<string> Header, IReadOnlyList<IRe
     public async Task WriteCsvAsync(Stream output, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true);
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        await using var csv = new SpreadsheetSafeCsvWriter(writer);
         foreach (var name in Header) csv.WriteField(name);
         await csv.NextRecordAsync();
         foreach (var row in Rows)

@@ -121,6 +121,62 @@ public sealed class EventImportTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_nul_byte_in_one_rows_note_refuses_that_row_and_the_good_rows_are_imported()
+    {
+        var summary = await ImportAsync("""
+            job_number,step_key,status,occurred_at,actor,note
+            IMP-1,S1,InReview,2026-01-07T10:00:00-05:00,dob.clerk,
+            IMP-2,S1,ChangesRequested,2026-01-08T10:00:00-05:00,dob.clerk,bad{NUL}note
+            IMP-1,S1,Approved,2026-01-09T10:00:00-05:00,dob.clerk,
+            """.Replace("{NUL}", "\0", StringComparison.Ordinal));
+
+        Assert.Equal((2, (int?)null), (summary.Imported, summary.StoppedAtLine));
+        var refused = Assert.Single(summary.Rejections);
+        Assert.Equal((3, "IMP-2"), (refused.Line, refused.JobNumber));
+        Assert.Contains("NUL", refused.Reason, StringComparison.Ordinal);
+        await using var db = PermitsDatabase.Open(_connectionString);
+        Assert.Equal(2, await db.StepEvents.CountAsync());
+    }
+
+    private const string UnclosedQuote = """
+        job_number,step_key,status,occurred_at,actor,note
+        IMP-1,S1,InReview,2026-01-07T10:00:00-05:00,dob.clerk,
+        IMP-2,S1,ChangesRequested,2026-01-08T10:00:00-05:00,dob.clerk,"an objection
+        IMP-1,S1,Approved,2026-01-09T10:00:00-05:00,dob.clerk,
+        IMP-2,S1,Ready,2026-01-10T10:00:00-05:00,dob.clerk,
+        """;
+
+    [Fact]
+    public async Task An_unterminated_quote_stops_the_file_at_its_line_says_so_and_keeps_the_rows_before_it()
+    {
+        var summary = await ImportAsync(UnclosedQuote);
+
+        Assert.Equal((1, (int?)3), (summary.Imported, summary.StoppedAtLine));
+        var refused = Assert.Single(summary.Rejections);
+        Assert.Equal(3, refused.Line);
+        Assert.Contains("never closed", refused.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_import_events_command_exits_non_zero_on_a_file_it_cannot_read_to_the_end()
+    {
+        await using var portal = new PortalFactory(_connectionString);
+        var dir = Directory.CreateTempSubdirectory("import-events-command-");
+        try
+        {
+            var broken = Path.Combine(dir.FullName, "broken.csv");
+            await File.WriteAllTextAsync(broken, UnclosedQuote);
+
+            Assert.Equal(1, await new Commands.ImportEventsCommand().RunAsync(portal.Services, [broken]));
+            Assert.Contains("never closed", await File.ReadAllTextAsync(Path.Combine(dir.FullName, "broken.rejects.csv")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_malformed_file_is_refused_row_by_row_and_never_crashes()
     {
         var bytes = Encoding.UTF8.GetBytes("job_number,step_key,status,occurred_at,actor,note\nIMP-2,S1,\"Ready,2026-01-10T10:00:00-05:00,x,\n")

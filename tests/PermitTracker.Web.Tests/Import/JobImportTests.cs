@@ -91,7 +91,7 @@ public sealed class JobImportTests(PostgresServer server)
         Assert.Equal(15 * DayUs, exam.WithAgencyUs);
     }
 
-    private static readonly ImportMapping Small = ImportMapping.Parse("""
+    private const string SmallMapping = """
         {
           "name": "small",
           "dateFormats": ["yyyy-MM-dd", "M/d/yyyy", "yyyy-MM-dd HH:mm"],
@@ -106,7 +106,9 @@ public sealed class JobImportTests(PostgresServer server)
           ],
           "attributes": { "cost": "{cost}" }
         }
-        """);
+        """;
+
+    private static readonly ImportMapping Small = ImportMapping.Parse(SmallMapping);
 
     private const string SmallFile = """
         job,filed,approved,issued,house,street,cost
@@ -154,6 +156,63 @@ public sealed class JobImportTests(PostgresServer server)
         var two = await context.Jobs.Include(j => j.Steps).ThenInclude(s => s.Events).SingleAsync(j => j.JobNumber == "2");
         Assert.Equal(new DateTimeOffset(2024, 3, 1, 14, 30, 0, TimeSpan.Zero), two.SubmittedAt);
         Assert.Equal(StepStatus.Ready, two.StatusOf("PLAN")); // an empty finish is an open step
+    }
+
+    [Fact]
+    public async Task A_nul_byte_in_one_field_rejects_that_row_and_the_good_rows_are_imported()
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+        const string file = "job,filed,approved,issued,house,street,cost\nJOB-1,2024-03-01,,,10,Main St,\nJOB-2,2024-03-01,,,11,Main\0St,\nJOB-3,2024-03-01,,,12,Main St,\n";
+
+        var summary = await ImportFiles.ImportAsync(db, Small, ImportFiles.Text(file));
+
+        Assert.Equal((3, 2, (int?)null), (summary.Rows, summary.JobsImported, summary.StoppedAtLine));
+        var reject = Assert.Single(summary.Rejects);
+        Assert.Equal((3, "street", "Main\u2400St", RejectKind.Unparseable), (reject.Line, reject.Column, reject.Value, reject.Kind));
+        Assert.Contains("NUL", reject.Reason, StringComparison.Ordinal);
+        await using var context = PermitsDatabase.Open(db);
+        Assert.Equal(["1", "3"], await context.Jobs.OrderBy(j => j.JobNumber).Select(j => j.JobNumber).ToListAsync());
+    }
+
+    private const string UnclosedQuote = "job,filed,approved,issued,house,street,cost\nJOB-1,2024-03-01,,,10,Main St,\nJOB-2,2024-03-01,,,\"11,Main St,\nJOB-3,2024-03-01,,,12,Main St,\nJOB-4,2024-03-01,,,13,Main St,\n";
+
+    [Fact]
+    public async Task An_unterminated_quote_stops_the_file_at_its_line_says_so_and_keeps_the_rows_before_it()
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+
+        var summary = await ImportFiles.ImportAsync(db, Small, ImportFiles.Text(UnclosedQuote), batchSize: 2);
+
+        Assert.Equal((1, (int?)3), (summary.JobsImported, summary.StoppedAtLine));
+        var reject = Assert.Single(summary.Rejects);
+        Assert.Equal((3, RejectKind.Unparseable), (reject.Line, reject.Kind));
+        Assert.Contains("never closed", reject.Reason, StringComparison.Ordinal);
+        Assert.Contains("line 3", reject.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_import_command_exits_non_zero_on_a_file_it_cannot_read_to_the_end()
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+        await using var portal = new PortalFactory(db);
+        var dir = Directory.CreateTempSubdirectory("import-command-");
+        try
+        {
+            var mapping = Path.Combine(dir.FullName, "small.json");
+            await File.WriteAllTextAsync(mapping, SmallMapping);
+            var broken = Path.Combine(dir.FullName, "broken.csv");
+            await File.WriteAllTextAsync(broken, UnclosedQuote);
+            var good = Path.Combine(dir.FullName, "good.csv");
+            await File.WriteAllTextAsync(good, "job,filed,approved,issued,house,street,cost\nJOB-7,2024-03-01,,,10,Main St,\n");
+
+            Assert.Equal(1, await new Commands.ImportCommand().RunAsync(portal.Services, ["--mapping", mapping, broken]));
+            Assert.Contains("never closed", await File.ReadAllTextAsync(Path.Combine(dir.FullName, "broken.rejects.csv")), StringComparison.Ordinal);
+            Assert.Equal(0, await new Commands.ImportCommand().RunAsync(portal.Services, ["--mapping", mapping, good]));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     [Fact]

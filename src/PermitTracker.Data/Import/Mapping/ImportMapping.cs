@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PermitTracker.Domain;
 
 namespace PermitTracker.Data.Import.Mapping;
 
@@ -67,11 +68,24 @@ public sealed class ImportMapping
             throw new MappingException($"The mapping is not valid JSON for a mapping: {ex.Message}");
         }
         if (mapping is null) throw new MappingException("The mapping is empty.");
+        using (var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
+        {
+            if (HasNul(document.RootElement))
+                throw new MappingException($"Mapping '{mapping.Name}': a text has a NUL character (\\u0000), which no text in the database may hold.");
+        }
         mapping.Validate();
         return mapping;
     }
 
     public static ImportMapping Load(string path) => Parse(File.ReadAllText(path));
+
+    private static bool HasNul(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()!.Contains('\0', StringComparison.Ordinal),
+        JsonValueKind.Object => element.EnumerateObject().Any(p => p.Name.Contains('\0', StringComparison.Ordinal) || HasNul(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().Any(HasNul),
+        _ => false,
+    };
 
     /// <summary>Mistakes in the mapping itself stop the run before any row is read: they would reject every row.</summary>
     private void Validate()
@@ -103,6 +117,17 @@ public sealed class ImportMapping
         {
             if (!keys.Contains(interval.Step)) problems.Add($"applicant interval names step '{interval.Step}', which is not a step.");
             if (interval.From.Count == 0) problems.Add($"applicant interval of {interval.Step} needs a 'from' column.");
+        }
+        foreach (var agency in Agencies)
+        {
+            try
+            {
+                _ = Agency.CheckedWebPage(agency.Code, agency.WebPage); // the domain's rule: an http(s) page or none
+            }
+            catch (DomainException refused)
+            {
+                problems.Add(refused.Message);
+            }
         }
         if (problems.Count > 0) throw new MappingException($"Mapping '{Name}': " + string.Join(" ", problems));
     }

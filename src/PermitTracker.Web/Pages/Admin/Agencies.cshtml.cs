@@ -1,13 +1,13 @@
-using Microsoft.AspNetCore.Authorization;
 using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Domain;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
-using PermitTracker.Web.Access;
 
 namespace PermitTracker.Web.Pages.Admin;
 
@@ -37,7 +37,7 @@ public sealed class AgenciesModel(PermitsDbContext db, IValidator<AgenciesModel.
             RuleFor(a => a.ContactEmail).NotEmpty().EmailAddress().MaximumLength(200);
             RuleFor(a => a.ContactPhone).NotEmpty().MaximumLength(50);
             RuleFor(a => a.WebPage).NotEmpty().MaximumLength(500)
-                .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http").WithMessage("Give the agency's web page as an http(s) address.");
+                .Must(SafeLinks.IsWebPage).WithMessage("Give the agency's web page as an http(s) address.");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Pages.Jobs;
 
@@ -10,7 +11,7 @@ namespace PermitTracker.Web.Pages.Jobs;
 /// (or to the benchmark floor as UTF-8). The status page is the portal's hottest page and mostly numbers, dates
 /// and short names: written this way it costs a few formatted values and copies instead of hundreds of Razor
 /// writes, string allocations and tag helpers (docs/benchmarks.md). Text and attribute values are encoded with the
-/// same <see cref="HtmlEncoder.Default"/> Razor uses; <see cref="Raw"/> is only for markup written in code.
+/// same <see cref="PortalHtmlEncoder"/> Razor uses; <see cref="Raw"/> is only for markup written in code.
 /// Return the buffer with <see cref="Dispose"/> once the response is written (pages: RegisterForDispose).
 /// </summary>
 public sealed class HtmlWriter : IHtmlContent, IDisposable
@@ -18,7 +19,7 @@ public sealed class HtmlWriter : IHtmlContent, IDisposable
     // US English dates as on city letters (PlainWords); numbers invariant.
     private static readonly CultureInfo Us = CultureInfo.GetCultureInfo("en-US");
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
+    private static readonly HtmlEncoder Encoder = PortalHtmlEncoder.Instance;
 
     private char[] _buffer;
     private int _length;

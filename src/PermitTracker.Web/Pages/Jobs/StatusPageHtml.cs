@@ -198,8 +198,10 @@ public static class StatusPageHtml
             if (s.Agency is { } agency)
             {
                 w.Raw("<div><dt>Contact</dt><dd>").Text(agency.Name).Raw(": <a href=\"tel:").Text(agency.ContactPhone).Raw("\">").Text(agency.ContactPhone)
-                    .Raw("</a>, <a href=\"mailto:").Text(agency.ContactEmail).Raw("\">").Text(agency.ContactEmail)
-                    .Raw("</a>, <a href=\"").Text(agency.WebPage).Raw("\">web page</a></dd></div>\n");
+                    .Raw("</a>, <a href=\"mailto:").Text(agency.ContactEmail).Raw("\">").Text(agency.ContactEmail).Raw("</a>");
+                // Only an http(s) page becomes a link, whatever the database holds (a javascript: address is left out).
+                if (SafeLinks.IsWebPage(agency.WebPage)) w.Raw(", <a href=\"").Text(agency.WebPage).Raw("\">web page</a>");
+                w.Raw("</dd></div>\n");
             }
             w.Raw("</dl>\n");
             if (s.Events.Count > 0)
@@ -208,7 +210,7 @@ public static class StatusPageHtml
                 foreach (var e in s.Events)
                 {
                     w.Raw("<li>").Time(e.OccurredAt, c.Local(e.OccurredAt), withClock: true).Raw(": ").Text(PlainWords.Status(e.Status));
-                    if (e.Note is { } note) w.Raw("<span>. <q>").Text(note).Raw("</q></span>");
+                    if (e.Note is { } note) w.Raw("<span>. <q><bdi>").Text(note).Raw("</bdi></q></span>");
                     w.Raw("</li>\n");
                 }
                 w.Raw("</ol>\n");
