@@ -65,13 +65,14 @@ public sealed class RoundTripTests(StaffPortalFixture fixture, ITestOutputHelper
     }
 
     /// <summary>
-    /// Today's counts (see the class summary). Staff move: the page's step query (three reads), then the lock, the
-    /// load, the writes and the read model, then COMMIT. API move: the key lookup, the agency pre-check, then the same
+    /// Today's counts (see the class summary). Staff move: the session's security-stamp check (one lookup of the
+    /// account, on every signed-in request: ADR-015), the page's step query (three reads), then the lock, the load,
+    /// the writes and the read model, then COMMIT. API move: the key lookup, the agency pre-check, then the same
     /// transaction. Status page: one read.
     /// </summary>
     private static class Budget
     {
-        public const int StaffMove = 8;
+        public const int StaffMove = 9;
         public const int ApiMove = 7;
         public const int StatusPage = 1;
     }
