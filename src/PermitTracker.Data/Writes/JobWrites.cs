@@ -117,8 +117,13 @@ public sealed class JobWrites(PermitsDbContext db, ReadModelWriter readModel, Ti
         {
             db.IdempotentRequests.Add(new IdempotentRequest
             {
-                Caller = sent.Caller, Key = sent.Key, RequestHash = sent.RequestHash, JobId = job.Id, StepKey = step.Key,
-                EventSequence = recorded.Sequence, CreatedAt = clock.GetUtcNow(),
+                Caller = sent.Caller,
+                Key = sent.Key,
+                RequestHash = sent.RequestHash,
+                JobId = job.Id,
+                StepKey = step.Key,
+                EventSequence = recorded.Sequence,
+                CreatedAt = clock.GetUtcNow(),
             });
         }
         try

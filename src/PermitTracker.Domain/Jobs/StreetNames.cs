@@ -8,16 +8,38 @@ public static class StreetNames
 {
     private static readonly Dictionary<string, string> Suffixes = new(StringComparer.Ordinal)
     {
-        ["AVE"] = "AVENUE", ["AV"] = "AVENUE", ["AVEN"] = "AVENUE", ["ST"] = "STREET", ["STR"] = "STREET",
-        ["BLVD"] = "BOULEVARD", ["BL"] = "BOULEVARD", ["PL"] = "PLACE", ["RD"] = "ROAD", ["DR"] = "DRIVE",
-        ["PKWY"] = "PARKWAY", ["PKY"] = "PARKWAY", ["TER"] = "TERRACE", ["TERR"] = "TERRACE", ["SQ"] = "SQUARE",
-        ["CT"] = "COURT", ["LN"] = "LANE", ["HWY"] = "HIGHWAY", ["EXPY"] = "EXPRESSWAY", ["TPKE"] = "TURNPIKE",
-        ["CIR"] = "CIRCLE", ["PLZ"] = "PLAZA", ["BRG"] = "BRIDGE", ["CRES"] = "CRESCENT",
+        ["AVE"] = "AVENUE",
+        ["AV"] = "AVENUE",
+        ["AVEN"] = "AVENUE",
+        ["ST"] = "STREET",
+        ["STR"] = "STREET",
+        ["BLVD"] = "BOULEVARD",
+        ["BL"] = "BOULEVARD",
+        ["PL"] = "PLACE",
+        ["RD"] = "ROAD",
+        ["DR"] = "DRIVE",
+        ["PKWY"] = "PARKWAY",
+        ["PKY"] = "PARKWAY",
+        ["TER"] = "TERRACE",
+        ["TERR"] = "TERRACE",
+        ["SQ"] = "SQUARE",
+        ["CT"] = "COURT",
+        ["LN"] = "LANE",
+        ["HWY"] = "HIGHWAY",
+        ["EXPY"] = "EXPRESSWAY",
+        ["TPKE"] = "TURNPIKE",
+        ["CIR"] = "CIRCLE",
+        ["PLZ"] = "PLAZA",
+        ["BRG"] = "BRIDGE",
+        ["CRES"] = "CRESCENT",
     };
 
     private static readonly Dictionary<string, string> Directions = new(StringComparer.Ordinal)
     {
-        ["N"] = "NORTH", ["S"] = "SOUTH", ["E"] = "EAST", ["W"] = "WEST",
+        ["N"] = "NORTH",
+        ["S"] = "SOUTH",
+        ["E"] = "EAST",
+        ["W"] = "WEST",
     };
 
     private static readonly string[] Units = ["", "FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH",

@@ -77,7 +77,15 @@ public sealed class ReportSnapshots(PermitsDbContext db, TimeProvider clock, IOp
 
     private static ReportFilters Copy(ReportFilters f, string? asOf) => new()
     {
-        From = f.From, To = f.To, DateBy = f.DateBy, PermitType = f.PermitType, Borough = f.Borough, Agency = f.Agency, Step = f.Step, State = f.State, AsOf = asOf,
+        From = f.From,
+        To = f.To,
+        DateBy = f.DateBy,
+        PermitType = f.PermitType,
+        Borough = f.Borough,
+        Agency = f.Agency,
+        Step = f.Step,
+        State = f.State,
+        AsOf = asOf,
     };
 
     /// <summary>Whether any report's snapshot is missing or older than the refresh interval.</summary>

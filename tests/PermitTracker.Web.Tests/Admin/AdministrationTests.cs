@@ -45,7 +45,9 @@ public sealed class AdministrationTests(StaffPortalFixture fixture) : IClassFixt
         var intake = await Portal.Api.ClientWithKeyAsync("intake");
         object Job(string number) => new
         {
-            jobNumber = number, permitType = "DM", submittedAt = DateTimeOffset.UtcNow.AddDays(-1).ToString("O"),
+            jobNumber = number,
+            permitType = "DM",
+            submittedAt = DateTimeOffset.UtcNow.AddDays(-1).ToString("O"),
             address = new { houseNumber = "9", street = "Hylan Boulevard", borough = "Staten Island", zip = "10305" },
         };
         Assert.Equal(HttpStatusCode.Created, (await intake.PostAsJsonAsync("/api/v1/jobs", Job("TPL-OLD"))).StatusCode);

@@ -98,7 +98,10 @@ public sealed partial class PersonalDataTests(PostgresServer server) : IAsyncLif
         var newcomer = new Applicant("PD-0001", "Pat Newcomer", "pat.newcomer@example.org", "(917) 555-0199");
         object NewJob(string? submittedAt) => new
         {
-            jobNumber = newcomer.JobNumber, permitType = "A2", submittedAt, address = new { houseNumber = "1", street = "Centre Street", borough = "Manhattan" },
+            jobNumber = newcomer.JobNumber,
+            permitType = "A2",
+            submittedAt,
+            address = new { houseNumber = "1", street = "Centre Street", borough = "Manhattan" },
             applicant = new { name = newcomer.Name, email = newcomer.Email, phone = newcomer.Phone },
         };
         Assert.Equal(HttpStatusCode.Created, (await intake.Client.PostAsJsonAsync("/api/v1/jobs", NewJob("2026-01-05T09:00:00-05:00"))).StatusCode);

@@ -1,6 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data;
-using Microsoft.EntityFrameworkCore;
 using Testcontainers.PostgreSql;
 
 namespace PermitTracker.Web.Tests.Support;

@@ -1,14 +1,14 @@
-using Microsoft.AspNetCore.Authorization;
 using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Workflow;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Infrastructure;
 using PermitTracker.Web.Queries;
-using PermitTracker.Web.Access;
 
 namespace PermitTracker.Web.Pages.Admin;
 

@@ -102,8 +102,15 @@ public abstract class ReportPageModel(ReportPageServices services) : PageModel
 
     private static ReportFilters Copy(ReportFilters f) => new()
     {
-        From = f.From, To = f.To, DateBy = f.DateBy, PermitType = f.PermitType, Borough = f.Borough,
-        Agency = f.Agency, Step = f.Step, State = f.State, AsOf = f.AsOf,
+        From = f.From,
+        To = f.To,
+        DateBy = f.DateBy,
+        PermitType = f.PermitType,
+        Borough = f.Borough,
+        Agency = f.Agency,
+        Step = f.Step,
+        State = f.State,
+        AsOf = f.AsOf,
     };
 }
 

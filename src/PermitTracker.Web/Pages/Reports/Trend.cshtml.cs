@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Authorization;
 using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Pages.Staff;
 using PermitTracker.Web.Queries;
 using PermitTracker.Web.Reports;
