@@ -49,7 +49,9 @@ public static class StaffAccountsSetup
             cookie.Events.OnRedirectToLogin = context =>
             {
                 if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                else context.Response.Redirect(context.RedirectUri);
+                // The handler builds an absolute address from the request's Host, which the client chooses: send the
+                // path only, so the redirect never names a host an attacker typed.
+                else context.Response.Redirect(Uri.TryCreate(context.RedirectUri, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : context.RedirectUri);
                 return Task.CompletedTask;
             };
         });

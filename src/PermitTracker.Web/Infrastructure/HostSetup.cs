@@ -83,6 +83,7 @@ public static class HostSetup
         services.AddRazorPages();
         services.AddSingleton<System.Text.Encodings.Web.HtmlEncoder>(PortalHtmlEncoder.Instance); // pages drop bidi and zero-width controls
         services.AddPublicLookupRateLimits(builder.Configuration);
+        services.AddSignInAttemptLimit(builder.Configuration);
         services.AddOpenDataDownloads(builder.Configuration);
         services.AddPermitTrackerPerformance();
         services.AddSharedKeyRing();

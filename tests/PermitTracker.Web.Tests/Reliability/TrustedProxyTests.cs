@@ -48,6 +48,17 @@ public sealed class TrustedProxyTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_sign_in_redirect_names_no_host_a_client_chose()
+    {
+        var client = _portal.Factory.ClientFrom("203.0.113.9", baseAddress: "http://evil.example/");
+
+        var response = await client.GetAsync("/staff");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/account/login", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_hundred_spoofed_forwarded_addresses_from_one_client_are_limited_as_that_client()
     {
         var client = _portal.Factory.ClientFrom("203.0.113.7");

@@ -3,12 +3,14 @@ using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using PermitTracker.Web.Access;
 using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Pages.Account;
 
 [AllowAnonymous]
+[EnableRateLimiting(SignInAttempts.Policy)]
 public sealed class LoginModel(StaffSignIn signIn, IValidator<LoginModel.LoginInput> validator) : PageModel
 {
     [BindProperty]
