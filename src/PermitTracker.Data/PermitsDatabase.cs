@@ -1,11 +1,22 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using PermitTracker.Data.ReadModel;
 
 namespace PermitTracker.Data;
 
 public static class PermitsDatabase
 {
-    /// <summary>The options every host uses: Npgsql, snake_case names, migrations in this assembly.</summary>
+    /// <summary>
+    /// The options every host uses: Npgsql, snake_case names, migrations in this assembly, and the city's zone on every
+    /// connection (<see cref="WithCityZone"/>), the one the engine's calendar uses.
+    /// </summary>
+    public static DbContextOptionsBuilder UsePermitsDatabase(this DbContextOptionsBuilder options, string connectionString, TimeZoneInfo cityZone) =>
+        options.UsePermitsDatabase(WithCityZone(connectionString, cityZone));
+
+    /// <summary>
+    /// The options without a zone of their own: the connection string says it or the connection cannot compute figures
+    /// as of an instant (city_zone() refuses; migrations, writes and the tests' set-up do not need it).
+    /// </summary>
     public static DbContextOptionsBuilder UsePermitsDatabase(this DbContextOptionsBuilder options, string connectionString) =>
         options
             .UseNpgsql(WithAutoPrepare(connectionString), npgsql => npgsql.MigrationsAssembly(typeof(PermitsDbContext).Assembly.GetName().Name))
@@ -21,6 +32,66 @@ public static class PermitsDatabase
     {
         if (connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) return connectionString;
         return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString;
+    }
+
+    /// <summary>
+    /// The connection string with the city's zone as a startup parameter (<c>Options=-c permits.city_zone=...</c>), which
+    /// the read model's SQL functions read through city_zone(): they count business days and local durations in the
+    /// zone the engine's <see cref="Domain.Timeline.CityCalendar"/> uses.
+    /// </summary>
+    /// <remarks>
+    /// Why a startup parameter: it belongs to the physical connection, so it holds for every statement, prepared or
+    /// not, and survives the DISCARD ALL / RESET ALL Npgsql sends when a pooled connection is returned; a SET on open
+    /// would not. PgBouncer does not forward startup options: there the database carries the setting instead
+    /// (docs/scaling.md), and the readiness check sees a mismatch. A connection string that already names another zone
+    /// is refused: two settings for one city would be one too many.
+    /// </remarks>
+    public static string WithCityZone(string connectionString, TimeZoneInfo cityZone)
+    {
+        ArgumentNullException.ThrowIfNull(cityZone);
+        var zone = ZoneName(cityZone);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (CityZoneOf(builder) is { } given)
+        {
+            if (given == zone) return connectionString;
+            throw new InvalidOperationException(
+                $"The connection string sets {ReadModelFunctions.CityZoneSetting}={given}, but the city's zone is {zone}: set City:TimeZone only.");
+        }
+        var setting = $"-c {ReadModelFunctions.CityZoneSetting}={zone}";
+        builder.Options = string.IsNullOrEmpty(builder.Options) ? setting : $"{builder.Options} {setting}";
+        return builder.ConnectionString;
+    }
+
+    /// <summary>The zone a connection string gives the database (<see cref="WithCityZone"/>), or null.</summary>
+    public static string? CityZoneOf(NpgsqlConnectionStringBuilder connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        var options = connectionString.Options ?? "";
+        var setting = $"-c {ReadModelFunctions.CityZoneSetting}=";
+        var at = options.IndexOf(setting, StringComparison.Ordinal);
+        return at < 0 ? null : options[(at + setting.Length)..].Split(' ', 2)[0];
+    }
+
+    /// <summary>The zone's IANA name, the only kind PostgreSQL knows ("Eastern Standard Time" becomes America/New_York).</summary>
+    public static string ZoneName(TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        if (zone.HasIanaId) return zone.Id;
+        return TimeZoneInfo.TryConvertWindowsIdToIanaId(zone.Id, out var iana)
+            ? iana
+            : throw new InvalidOperationException($"The time zone '{zone.Id}' has no IANA name PostgreSQL would know.");
+    }
+
+    /// <summary>
+    /// Whether the database computes in the zone this context's connection string names: false behind a pooler that
+    /// dropped the startup parameter for a database whose own setting says another zone (the readiness check).
+    /// </summary>
+    public static async Task<bool> ComputesInItsCityZoneAsync(PermitsDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (CityZoneOf(new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString())) is not { } expected) return false;
+        var actual = await db.Database.SqlQuery<string>($"SELECT city_zone() AS \"Value\"").SingleAsync(cancellationToken);
+        return actual == expected;
     }
 
     public static PermitsDbContext Open(string connectionString) =>

@@ -254,7 +254,7 @@ public static class TimelineEngine
                 attribution,
                 businessDays,
                 step.TargetBusinessDays,
-                TargetStatusOf(businessDays, step.TargetBusinessDays),
+                TargetStatusRule.Of(businessDays, step.TargetBusinessDays),
                 OwnWorkPending: ownDoneAt is null)
             {
                 Running = Running(view, ownDoneAt is not null),
@@ -477,17 +477,6 @@ public static class TimelineEngine
                 if (_events[events[i - 1]].Status == StepStatus.ChangesRequested && _events[events[i]].Status == StepStatus.Ready)
                     cycles++;
             return cycles;
-        }
-
-        /// <summary>
-        /// Spec: on track below 75 % of target, at risk from 75 % to 100 %, overdue above. Integer arithmetic so
-        /// 75 % exactly is at risk, never a rounding accident.
-        /// </summary>
-        private static TargetStatus? TargetStatusOf(int businessDays, int? target)
-        {
-            if (target is not { } t) return null;
-            if ((long)businessDays * 100 < (long)t * 75) return TargetStatus.OnTrack;
-            return businessDays > t ? TargetStatus.Overdue : TargetStatus.AtRisk;
         }
 
         /// <summary>

@@ -33,7 +33,8 @@ public static class HostSetup
 
         var connectionString = builder.Configuration.GetConnectionString("Permits")
             ?? throw new InvalidOperationException("ConnectionStrings:Permits is not set.");
-        services.AddDbContextPool<PermitsDbContext>(options => options.UsePermitsDatabase(connectionString));
+        // Every connection carries the city zone the engine uses (ADR-017).
+        services.AddDbContextPool<PermitsDbContext>((sp, options) => options.UsePermitsDatabase(connectionString, sp.GetRequiredService<TimeZoneInfo>()));
         services.Configure<CityOptions>(builder.Configuration.GetSection("City"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CityOptions>>().Value.Zone);
@@ -46,7 +47,7 @@ public static class HostSetup
         services.AddScoped<JobStatusQuery>();
         services.AddScoped<ReportQueries>();
         services.AddScoped<ReportSnapshots>();
-        services.AddSingleton(_ => new ReportsReplica(builder.Configuration.GetConnectionString("Reports")));
+        services.AddSingleton(sp => new ReportsReplica(builder.Configuration.GetConnectionString("Reports"), sp.GetRequiredService<TimeZoneInfo>()));
         services.AddScoped<Pages.Reports.ReportPageServices>();
         services.Configure<ReportSnapshotOptions>(builder.Configuration.GetSection(ReportSnapshotOptions.Section));
         services.AddHostedService<ReportSnapshotRefresher>();
@@ -92,7 +93,7 @@ public static class HostSetup
         services.AddTrustedProxies(builder.Configuration);
         // Agencies' systems send small JSON documents; bulk loads go through ./run.sh import-events.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
-        services.AddHealthChecks().AddDbContextCheck<PermitsDbContext>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddDbContextCheck<PermitsDbContext>("database", tags: ["ready"], customTestQuery: PermitsDatabase.ComputesInItsCityZoneAsync);
         return builder;
     }
 

@@ -256,9 +256,11 @@ public sealed class ReportQueries(PermitsDbContext db, TimeProvider clock, TimeZ
 /// Where the reports read from: the replica named by ConnectionStrings:Reports, or null for the primary
 /// (docs/scaling.md). Snapshots are still written to the primary.
 /// </summary>
-public sealed class ReportsReplica(string? connectionString) : IAsyncDisposable
+public sealed class ReportsReplica(string? connectionString, TimeZoneInfo cityZone) : IAsyncDisposable
 {
-    public NpgsqlDataSource? DataSource { get; } = string.IsNullOrWhiteSpace(connectionString) ? null : NpgsqlDataSource.Create(PermitsDatabase.WithAutoPrepare(connectionString));
+    public NpgsqlDataSource? DataSource { get; } = string.IsNullOrWhiteSpace(connectionString)
+        ? null
+        : NpgsqlDataSource.Create(PermitsDatabase.WithCityZone(PermitsDatabase.WithAutoPrepare(connectionString), cityZone));
 
     public ValueTask DisposeAsync() => DataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -81,7 +81,7 @@ public sealed class OpenDataExportTests(PostgresServer server) : IAsyncLifetime
 
         var other = await ImportFiles.SeededDatabaseAsync(server);
         var summary = await ImportFiles.ImportAsync(other, ImportFiles.Mapping("blds"), ImportFiles.Text(exported));
-        await using var db = PermitsDatabase.Open(other);
+        await using var db = PermitsDatabase.Open(PermitsDatabase.WithCityZone(other, ImportFiles.NewYork));
         await db.Database.OpenConnectionAsync();
         var again = new MemoryStream();
         await new OpenDataExport((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(), ImportFiles.NewYork, "")

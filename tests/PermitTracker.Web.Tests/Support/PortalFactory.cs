@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PermitTracker.Data;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Tests.Support;
 
@@ -15,7 +16,12 @@ public sealed class PortalFactory(string connectionString, bool seedDemoData = f
     IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
-    public string ConnectionString => connectionString;
+    /// <summary>The portal's database, with the city zone its host computes in (what tests open their own connections with).</summary>
+    public string ConnectionString => PermitsDatabase.WithCityZone(connectionString, CityZone);
+
+    /// <summary>City:TimeZone as the test's settings give it, else the shipped default.</summary>
+    public TimeZoneInfo CityZone =>
+        (settings?.GetValueOrDefault("City:TimeZone") is { } zone ? new CityOptions { TimeZone = zone } : new CityOptions()).Zone;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -35,5 +41,5 @@ public sealed class PortalFactory(string connectionString, bool seedDemoData = f
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(clock)));
     }
 
-    public PermitsDbContext OpenDb() => PermitsDatabase.Open(connectionString);
+    public PermitsDbContext OpenDb() => PermitsDatabase.Open(ConnectionString);
 }
