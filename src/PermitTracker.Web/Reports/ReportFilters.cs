@@ -28,6 +28,20 @@ public sealed class ReportFilters
     /// <summary>An ISO 8601 instant with offset; now when empty.</summary>
     public string? AsOf { get; set; }
 
+    /// <summary>A copy with another asOf: the bound filters stay as the person sent them.</summary>
+    public ReportFilters WithAsOf(string? asOf) => new()
+    {
+        From = From,
+        To = To,
+        DateBy = DateBy,
+        PermitType = PermitType,
+        Borough = Borough,
+        Agency = Agency,
+        Step = Step,
+        State = State,
+        AsOf = asOf,
+    };
+
     public IReadOnlyList<string> Errors()
     {
         var errors = new List<string>();

@@ -63,7 +63,7 @@ public sealed class ReportSnapshots(PermitsDbContext db, TimeProvider clock, IOp
         // A page reading two parts of one report (the backlog's table and its oldest steps) passes the filters twice:
         // the as-of pinned by the first read is ours, not the user's.
         var pinnedByUs = Served is not null && filters.AsOf == Pinned(Served.AsOf);
-        var asked = pinnedByUs ? Copy(filters, asOf: null) : filters;
+        var asked = pinnedByUs ? filters.WithAsOf(null) : filters;
         if (!Answers(report, asked)) return null;
         var snapshot = await db.ReportSnapshots.AsNoTracking().SingleOrDefaultAsync(s => s.Report == report, cancellationToken);
         if (snapshot is null || clock.GetUtcNow() - snapshot.AsOf > TimeSpan.FromMinutes(options.Value.MaxAgeMinutes)) return null;
@@ -74,19 +74,6 @@ public sealed class ReportSnapshots(PermitsDbContext db, TimeProvider clock, IOp
     }
 
     private static string Pinned(DateTimeOffset asOf) => asOf.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz", CultureInfo.InvariantCulture);
-
-    private static ReportFilters Copy(ReportFilters f, string? asOf) => new()
-    {
-        From = f.From,
-        To = f.To,
-        DateBy = f.DateBy,
-        PermitType = f.PermitType,
-        Borough = f.Borough,
-        Agency = f.Agency,
-        Step = f.Step,
-        State = f.State,
-        AsOf = asOf,
-    };
 
     /// <summary>Whether any report's snapshot is missing or older than the refresh interval.</summary>
     public async Task<bool> DueAsync(CancellationToken cancellationToken)

@@ -63,7 +63,7 @@ public abstract class ReportPageModel(ReportPageServices services) : PageModel
     /// <summary>A report page or the drill-down with the current filters, changed as asked, plus extra parameters.</summary>
     public string Link(string report, Action<ReportFilters>? change = null, params (string Name, string? Value)[] extra)
     {
-        var filters = Copy(Filters);
+        var filters = Filters.WithAsOf(Filters.AsOf);
         change?.Invoke(filters);
         return $"/reports/{report}{filters.ToQueryString(extra)}";
     }
@@ -99,19 +99,6 @@ public abstract class ReportPageModel(ReportPageServices services) : PageModel
     public static string TargetText(string? targetStatus) => Staff.IndexModel.FlagText(targetStatus);
 
     public static string TargetClass(string? targetStatus) => Staff.IndexModel.FlagClass(targetStatus);
-
-    private static ReportFilters Copy(ReportFilters f) => new()
-    {
-        From = f.From,
-        To = f.To,
-        DateBy = f.DateBy,
-        PermitType = f.PermitType,
-        Borough = f.Borough,
-        Agency = f.Agency,
-        Step = f.Step,
-        State = f.State,
-        AsOf = f.AsOf,
-    };
 }
 
 /// <summary>What every report page model needs besides its queries; one registration keeps their constructors short.</summary>
