@@ -28,12 +28,7 @@ public static class SignInAttempts
         {
             var options = configuration.GetSection("RateLimiting:SignIn").Get<Options>() ?? new Options();
             limiter.AddPolicy(Policy, http => HttpMethods.IsPost(http.Request.Method)
-                ? RateLimitPartition.GetFixedWindowLimiter(ClientAddress.PartitionKey(http), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.PermitLimit,
-                    Window = TimeSpan.FromSeconds(options.WindowSeconds),
-                    QueueLimit = 0,
-                })
+                ? ClientAddress.FixedWindow(http, options.PermitLimit, options.WindowSeconds)
                 : RateLimitPartition.GetNoLimiter(""));
         });
 }

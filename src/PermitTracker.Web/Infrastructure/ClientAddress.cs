@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.RateLimiting;
 
 namespace PermitTracker.Web.Infrastructure;
 
@@ -23,4 +24,13 @@ public static class ClientAddress
         bytes[8..].Clear();
         return new IPAddress(bytes).ToString() + "/64";
     }
+
+    /// <summary>A fixed window of <paramref name="permits"/> requests per client (by <see cref="PartitionKey"/>), no queue.</summary>
+    public static RateLimitPartition<string> FixedWindow(HttpContext context, int permits, int windowSeconds) =>
+        RateLimitPartition.GetFixedWindowLimiter(PartitionKey(context), _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = TimeSpan.FromSeconds(windowSeconds),
+            QueueLimit = 0,
+        });
 }

@@ -33,14 +33,7 @@ public static class PublicLookups
                 context.HttpContext.Response.Headers.RetryAfter = options.WindowSeconds.ToString(CultureInfo.InvariantCulture);
                 return ValueTask.CompletedTask;
             };
-            limiter.AddPolicy(Policy, http => RateLimitPartition.GetFixedWindowLimiter(
-                ClientAddress.PartitionKey(http),
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.PermitLimit,
-                    Window = TimeSpan.FromSeconds(options.WindowSeconds),
-                    QueueLimit = 0,
-                }));
+            limiter.AddPolicy(Policy, http => ClientAddress.FixedWindow(http, options.PermitLimit, options.WindowSeconds));
         });
     }
 }
