@@ -24,8 +24,8 @@ public sealed class SignInAttemptsTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task One_address_spraying_a_password_over_many_e_mails_is_refused_and_others_still_sign_in()
     {
-        await using var portal = ClientAddress.WithAddressesAndCounting(_portal.Factory, new CountingPasswordHasher());
-        var sprayer = ClientAddress.BrowserFrom(portal, "203.0.113.50");
+        await using var portal = new CountingPasswordHasher().PortalOver(_portal.Factory);
+        var sprayer = portal.BrowserFrom("203.0.113.50");
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < Limit + 3; i++)
         {
@@ -38,7 +38,7 @@ public sealed class SignInAttemptsTests(PostgresServer server) : IAsyncLifetime
         Assert.All(statuses.Skip(Limit), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
         // The form itself is never refused, and another address signs in at once.
         Assert.Equal(HttpStatusCode.OK, (await sprayer.GetAsync("/account/login")).Response.StatusCode);
-        var inspector = ClientAddress.BrowserFrom(portal, "192.0.2.60");
+        var inspector = portal.BrowserFrom("192.0.2.60");
         var signedIn = await inspector.SubmitAsync("/account/login", "form",
             new() { ["Input.Email"] = "fdny.staff@test.example", ["Input.Password"] = StaffPortal.Password });
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);

@@ -25,7 +25,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
     public Task InitializeAsync()
     {
         // A host of its own for each test: its own failure counts, and a hasher that counts.
-        _portal = ClientAddress.WithAddressesAndCounting(Portal.Factory, _hasher);
+        _portal = _hasher.PortalOver(Portal.Factory);
         return Task.CompletedTask;
     }
 
@@ -42,7 +42,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
             var user = await users.FindByEmailAsync(locked);
             await users.SetLockoutEndDateAsync(user!, DateTimeOffset.MaxValue);
         }
-        var stranger = ClientAddress.BrowserFrom(_portal, "203.0.113.10");
+        var stranger = _portal.BrowserFrom("203.0.113.10");
 
         var missingAnswer = await SignInCountingAsync(stranger, $"nobody.{Guid.NewGuid():N}@test.example", WrongPassword, expectedVerifications: 1);
         var existingAnswer = await SignInCountingAsync(stranger, existing, WrongPassword, expectedVerifications: 1);
@@ -58,7 +58,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
         Assert.Equal(missingAnswer.Page, lockedAnswer.Page);
 
         // "Locked" is said only to whoever gives the right password, after the same check.
-        var owner = await SignInCountingAsync(ClientAddress.BrowserFrom(_portal, "192.0.2.20"), locked, StaffPortal.Password, expectedVerifications: 1);
+        var owner = await SignInCountingAsync(_portal.BrowserFrom("192.0.2.20"), locked, StaffPortal.Password, expectedVerifications: 1);
         Assert.Equal(HttpStatusCode.OK, owner.Status);
         Assert.Contains("This account is locked", owner.Page, StringComparison.Ordinal);
     }
@@ -68,7 +68,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
     {
         var existing = await NewInspectorAsync();
         var missing = $"nobody.{Guid.NewGuid():N}@test.example";
-        var stranger = ClientAddress.BrowserFrom(_portal, "203.0.113.11");
+        var stranger = _portal.BrowserFrom("203.0.113.11");
         for (var i = 0; i < 5; i++)
         {
             await SignInCountingAsync(stranger, missing, WrongPassword, expectedVerifications: 1);
@@ -88,7 +88,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
     public async Task Parallel_guesses_from_one_address_get_no_more_password_checks_than_the_free_failures()
     {
         var inspector = await NewInspectorAsync();
-        var stranger = ClientAddress.BrowserFrom(_portal, "203.0.113.12");
+        var stranger = _portal.BrowserFrom("203.0.113.12");
         var (_, login) = await stranger.GetAsync("/account/login");
         var before = _hasher.Verifications;
 
@@ -103,7 +103,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
     public async Task A_strangers_failures_from_one_address_do_not_keep_the_inspector_out()
     {
         var inspector = await NewInspectorAsync();
-        var stranger = ClientAddress.BrowserFrom(_portal, "198.51.100.66");
+        var stranger = _portal.BrowserFrom("198.51.100.66");
         for (var i = 0; i < 20; i++)
             await stranger.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = inspector, ["Input.Password"] = $"Guess-{i}-Wrong-Password" });
         // The stranger's address is paused for this account, even with the right password...
@@ -111,7 +111,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.TooManyRequests, strangerRight.StatusCode);
 
         // ...while the inspector, at work on another address, signs in and works.
-        var atWork = ClientAddress.BrowserFrom(_portal, "192.0.2.44");
+        var atWork = _portal.BrowserFrom("192.0.2.44");
         var signedIn = await atWork.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = inspector, ["Input.Password"] = StaffPortal.Password });
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/staff", signedIn.Headers.Location?.OriginalString);
