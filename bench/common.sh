@@ -1,4 +1,5 @@
-# Sourced by bench/*.sh: publish once, start and stop the portal and the floor, read wrk's numbers.
+# Sourced by bench/*.sh: publish once (the portal, and the benchmark tool tools/PermitTracker.Bench that holds the
+# floor and the load clients), start and stop the portal and the floor, read wrk's numbers.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 : "${ConnectionStrings__Permits:?set ConnectionStrings__Permits to the benchmark database (docs/benchmarks.md)}"
@@ -12,14 +13,21 @@ export RateLimiting__PublicLookups__PermitLimit=1000000000
 # measures the refresh itself.
 export Reports__Snapshots__RefreshMinutes=0
 OUT=.build/web
+BENCH_OUT=${BENCH_OUT:-.build/bench}
 export ASPNETCORE_CONTENTROOT="$PWD/$OUT"
 PORTAL_URL=${PORTAL_URL:-http://127.0.0.1:5000}
 FLOOR_URL=${FLOOR_URL:-http://127.0.0.1:5100}
 PIDS=()
 
 publish() {
-  if [ "${SKIP_PUBLISH:-0}" != 1 ]; then dotnet publish src/PermitTracker.Web -c Release -o "$OUT" --nologo -v quiet >&2; fi
+  if [ "${SKIP_PUBLISH:-0}" != 1 ]; then
+    dotnet publish src/PermitTracker.Web -c Release -o "$OUT" --nologo -v quiet >&2
+    dotnet publish tools/PermitTracker.Bench -c Release -o "$BENCH_OUT" --nologo -v quiet >&2
+  fi
 }
+
+# The benchmark tool (floor, bench, bench-reports), with the portal's settings ($ASPNETCORE_CONTENTROOT).
+bench_tool() { dotnet "$BENCH_OUT/PermitTracker.Bench.dll" "$@"; }
 
 wait_for() { # URL
   for _ in $(seq 1 120); do curl -fs -o /dev/null "$1" && return 0; sleep 0.5; done
@@ -34,7 +42,7 @@ start_portal() { # [URL]
 }
 
 start_floor() {
-  dotnet "$OUT/PermitTracker.Web.dll" floor --urls "$FLOOR_URL" >/var/tmp/pt-floor.log 2>&1 &
+  bench_tool floor --urls "$FLOOR_URL" >/var/tmp/pt-floor.log 2>&1 &
   PIDS+=($!); FLOOR_PID=$!
   sleep 1
 }

@@ -26,7 +26,7 @@ postgres_ticks() { cpu_ticks "$postmaster" $(pgrep -P "$postmaster"); }
 measure() { # SECONDS: "events portal_ticks postgres_ticks client_seconds"
   local portal0 pg0 out row
   portal0=$(cpu_ticks "$PORTAL_PID"); pg0=$(postgres_ticks)
-  out=$( { /usr/bin/time -f 'client %U %S' dotnet "$OUT/PermitTracker.Web.dll" bench api-writes --url "$PORTAL_URL" \
+  out=$( { /usr/bin/time -f 'client %U %S' dotnet "$BENCH_OUT/PermitTracker.Bench.dll" bench api-writes --url "$PORTAL_URL" \
            --seconds "$1" --connections "$WRITERS"; } 2>&1 )
   row=$(echo "$out" | grep '^| POST' | tail -n 1)
   echo "$(echo "$row" | awk -F'|' '{ gsub(/[ ,]/, "", $5); print $5 }') $(( $(cpu_ticks "$PORTAL_PID") - portal0 ))" \

@@ -7,7 +7,7 @@ source "$(dirname "$0")/common.sh"
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}; CONNECTIONS=${CONNECTIONS:-32}; RUNS=${RUNS:-3}
 publish
 JOB_NUMBERS=${JOB_NUMBERS:-/var/tmp/pt-job-numbers.txt}
-[ -s "$JOB_NUMBERS" ] || dotnet "$OUT/PermitTracker.Web.dll" bench job-numbers "$JOB_NUMBERS" --count 200000 >&2
+[ -s "$JOB_NUMBERS" ] || bench_tool bench job-numbers "$JOB_NUMBERS" --count 200000 >&2
 export JOB_NUMBERS
 start_portal; start_floor
 first=$(head -n 1 "$JOB_NUMBERS")

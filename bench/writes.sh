@@ -8,11 +8,11 @@ start_portal
 app() { dotnet "$OUT/PermitTracker.Web.dll" "$@"; }
 api=(); import=()
 for run in $(seq 1 "$RUNS"); do
-  row=$(app bench api-writes --url "$PORTAL_URL" --seconds "$SECONDS_PER_RUN" --connections "$WRITERS" | tail -n 1)
+  row=$(bench_tool bench api-writes --url "$PORTAL_URL" --seconds "$SECONDS_PER_RUN" --connections "$WRITERS" | tail -n 1)
   echo "run $run api: $row" >&2
   api+=("$row")
   file=/var/tmp/pt-import-$run.csv
-  app bench import-file "$file" --events "$IMPORT_EVENTS" >&2
+  bench_tool bench import-file "$file" --events "$IMPORT_EVENTS" >&2
   line=$(app import-events "$file" | tail -n 1)
   echo "run $run import: $line" >&2
   import+=("$(echo "$line" | sed -E 's/.*in ([0-9.,]+) s \(([0-9,]+) events\/s\).*/\1 \2/; s/,//g')")

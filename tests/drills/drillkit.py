@@ -55,6 +55,15 @@ class Cluster:
 
 
 DLL = ["dotnet", f"{ROOT}/.build/web/PermitTracker.Web.dll"]
+# The benchmark tool (bench import-file, ...): not in the shipped host; bench_tool() publishes it once.
+BENCH_DLL = ["dotnet", f"{ROOT}/.build/bench/PermitTracker.Bench.dll"]
+
+
+def bench_tool():
+    """Publishes tools/PermitTracker.Bench to .build/bench and returns the command that runs it."""
+    subprocess.run(["dotnet", "publish", f"{ROOT}/tools/PermitTracker.Bench", "-c", "Release", "-o", f"{ROOT}/.build/bench", "--nologo", "-v", "quiet"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return BENCH_DLL
 
 
 def build_and_migrate(env):

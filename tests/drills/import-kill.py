@@ -12,7 +12,7 @@ when every check holds.
 Usage: tests/drills/import-kill.py [--rows 20000] [--events 6000] [--seed S] [--skip-events]
 """
 import argparse, os, random, re, signal, subprocess, sys, tempfile, time
-from drillkit import DLL, ROOT, Cluster, build_and_migrate
+from drillkit import DLL, ROOT, Cluster, bench_tool, build_and_migrate
 
 MAPPING = f"{ROOT}/docs/mappings/nyc-dob-nb-permit-timelines.json"
 DEADLINE = time.time() + 45 * 60  # the whole drill is bounded
@@ -151,7 +151,7 @@ def main():
         if not args.skip_events:
             # Events for open steps of the imported jobs, applied to both databases (equal by now).
             events = f"{work}/events.csv"
-            out = run([*DLL, "bench", "import-file", events, "--events", str(args.events)], clean, f"{work}/events-file.log")
+            out = run([*bench_tool(), "bench", "import-file", events, "--events", str(args.events)], clean, f"{work}/events-file.log")
             events_before = int(cluster.sql("SELECT count(*) FROM step_events", "permits_killed")[0])
             t = time.time()
             out = run([*DLL, "import-events", events], clean, f"{work}/events-clean.log")

@@ -21,9 +21,6 @@ public static class CommandLine
         new ImportCommand(),
         new ExportBldsCommand(),
         new GenerateCommand(),
-        new Benchmarks.FloorCommand(),
-        new Benchmarks.BenchCommand(),
-        new Benchmarks.BenchReportsCommand(),
         new RefreshReportsCommand(),
         new HelpCommand(),
     ];

@@ -7,7 +7,7 @@ using PermitTracker.Data;
 using PermitTracker.Data.Access;
 using PermitTracker.Web.Commands;
 
-namespace PermitTracker.Web.Benchmarks;
+namespace PermitTracker.Bench;
 
 /// <summary>
 /// The parts of the benchmarks that need the database or a real client (bench/*.sh drive them):
@@ -36,7 +36,7 @@ public sealed class BenchCommand : ICommand
 
     private int Usage2()
     {
-        Console.Error.WriteLine($"Usage: ./run.sh {Usage}");
+        Console.Error.WriteLine($"Usage: PermitTracker.Bench {Usage}");
         return 2;
     }
 

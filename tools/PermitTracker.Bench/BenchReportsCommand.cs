@@ -4,10 +4,10 @@ using Npgsql;
 using PermitTracker.Web.Commands;
 using PermitTracker.Web.Reports;
 
-namespace PermitTracker.Web.Benchmarks;
+namespace PermitTracker.Bench;
 
 /// <summary>
-/// `./run.sh bench-reports`: the time of each manager report over the whole database, side by side: computed live
+/// `PermitTracker.Bench bench-reports`: the time of each manager report over the whole database, side by side: computed live
 /// from the read model, read from its snapshot (what the unfiltered pages serve), filtered live, and the same
 /// question asked of the raw events table by hand-written SQL (the floor without a read model). Prints a table of
 /// medians; see docs/benchmarks.md.

@@ -11,7 +11,7 @@ using PermitTracker.Web.Commands;
 using PermitTracker.Web.Pages.Jobs;
 using PermitTracker.Web.Queries;
 
-namespace PermitTracker.Web.Benchmarks;
+namespace PermitTracker.Bench;
 
 /// <summary>
 /// The floors the status API and page are measured against (docs/benchmarks.md, ADR-012): bare Kestrel, no middleware,
@@ -23,7 +23,7 @@ namespace PermitTracker.Web.Benchmarks;
 public sealed class FloorCommand : ICommand
 {
     public string Name => "floor";
-    public string Usage => "floor [--urls URL]        serves GET /floor/jobs/{n} and /floor/pages/{n}: the benchmark's floors for the status API and page (bench/ only)";
+    public string Usage => "floor [--urls URL]        serves GET /floor/jobs/{n} and /floor/pages/{n}: the benchmark's floors for the status API and page (bench/status.sh)";
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
