@@ -205,9 +205,9 @@ public sealed class JobImportTests(PostgresServer server)
             var good = Path.Combine(dir.FullName, "good.csv");
             await File.WriteAllTextAsync(good, "job,filed,approved,issued,house,street,cost\nJOB-7,2024-03-01,,,10,Main St,\n");
 
-            Assert.Equal(1, await Commands.CommandLine.RunAsync(["import", "--mapping", mapping, broken], Commands.PortalHost.Over(portal.Services)));
+            Assert.Equal(1, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mapping, broken], Web.Commands.PortalHost.Over(portal.Services)));
             Assert.Contains("never closed", await File.ReadAllTextAsync(Path.Combine(dir.FullName, "broken.rejects.csv")), StringComparison.Ordinal);
-            Assert.Equal(0, await Commands.CommandLine.RunAsync(["import", "--mapping", mapping, good], Commands.PortalHost.Over(portal.Services)));
+            Assert.Equal(0, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mapping, good], Web.Commands.PortalHost.Over(portal.Services)));
         }
         finally
         {

@@ -83,7 +83,7 @@ public sealed class SafeDefaultsTests(PostgresServer server, StaffPortalFixture 
         Environment.SetEnvironmentVariable(CreateUserCommand.PasswordVariable, CommonPassword);
         try
         {
-            exitCode = await Commands.CommandLine.RunAsync(["create-user", "--email", byCommand, "--role", "Staff", "--agency", "FDNY"], Commands.PortalHost.Over(Portal.Factory.Services));
+            exitCode = await Web.Commands.CommandLine.RunAsync(["create-user", "--email", byCommand, "--role", "Staff", "--agency", "FDNY"], Web.Commands.PortalHost.Over(Portal.Factory.Services));
         }
         finally
         {
