@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ./run.sh            runs the portal on http://127.0.0.1:5000 (ASPNETCORE_URLS overrides)
-# ./run.sh COMMAND    runs a command against the same database: migrate, seed, ... (./run.sh help lists them)
+# ./run.sh COMMAND    runs a command against the same database: migrate, seed, ... (./run.sh help lists them;
+#                     ./run.sh COMMAND --help shows one; an unknown option or a bad value exits 2)
 #
 # With ConnectionStrings__Permits set, that server is used and no local PostgreSQL is started. Otherwise a
 # local cluster is started (and created the first time) in $PERMITS_PGDIR (default /var/lib/permittracker),
@@ -9,7 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh
 
-if [ -z "${ConnectionStrings__Permits:-}" ]; then
+# Help needs no database: `./run.sh help`, `./run.sh --help` and `./run.sh COMMAND --help` start no PostgreSQL.
+needs_db=true
+for arg in "$@"; do case "$arg" in -h|--help|help) needs_db=false ;; esac; done
+
+if [ "$needs_db" = true ] && [ -z "${ConnectionStrings__Permits:-}" ]; then
   pgdir=${PERMITS_PGDIR:-/var/lib/permittracker}
   pgport=${PERMITS_PGPORT:-5544}
   pg_ensure_binaries
@@ -20,6 +25,8 @@ if [ -z "${ConnectionStrings__Permits:-}" ]; then
   export ConnectionStrings__Permits="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=permits"
   # The database itself is created by the app's migrate step; the server must just accept connections.
 fi
+# The host reads its connection string when it is built, even for help (which builds none); any value will do then.
+export ConnectionStrings__Permits=${ConnectionStrings__Permits:-"Host=127.0.0.1;Port=${PERMITS_PGPORT:-5544};Username=postgres;Database=permits"}
 
 # The local demo: demo jobs and demo accounts on an empty database, each account with a random password printed
 # once when it is created. A published app or a container (what a city deploys) creates no demo account.

@@ -3,21 +3,17 @@ using PermitTracker.Web.Infrastructure;
 using Serilog;
 
 // One program, two faces: `PermitTracker.Web COMMAND ...` runs a command-line command against the
-// database (see Commands/), and without a command it serves the portal.
+// database (see Commands/), and without a command it serves the portal. The host is built only when a
+// command runs, so help and a refused command line need no database.
 Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
 try
 {
-    var command = CommandLine.Find(args);
-    var builder = WebApplication.CreateBuilder(command is null ? args : []);
-    builder.AddPermitTracker();
-    var app = builder.Build();
-
-    if (command is not null) return await command.RunAsync(app.Services, args[1..]);
-
-    await app.PrepareDatabaseAsync();
-    app.UsePermitTracker();
-    await app.RunAsync();
-    return 0;
+    return await CommandLine.RunAsync(args, new PortalHost(hostArgs =>
+    {
+        var builder = WebApplication.CreateBuilder(hostArgs);
+        builder.AddPermitTracker();
+        return builder.Build();
+    }));
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {

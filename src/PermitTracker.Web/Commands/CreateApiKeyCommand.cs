@@ -1,28 +1,48 @@
+using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Data.Access;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
-public sealed class CreateApiKeyCommand : ICommand
+public sealed class CreateApiKeyCommand(PortalHost host) : AsyncCommand<CreateApiKeyCommand.Settings>
 {
-    public string Name => "create-api-key";
-    public string Usage => "create-api-key (--agency CODE | --intake | --reports) [--name TEXT]   prints the new key alone on its last line";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public sealed class Settings : CommandSettings
     {
-        string? agency = Option(args, "--agency");
-        var scopes = new List<ApiKeyScope>();
-        if (agency is not null) scopes.Add(ApiKeyScope.Agency);
-        if (args.Contains("--intake")) scopes.Add(ApiKeyScope.Intake);
-        if (args.Contains("--reports")) scopes.Add(ApiKeyScope.Reports);
-        if (scopes.Count != 1)
-        {
-            Console.Error.WriteLine($"Give exactly one of --agency CODE, --intake or --reports.\nUsage: ./run.sh {Usage}");
-            return 2;
-        }
+        [CommandOption("--agency <CODE>")]
+        [Description("A key that records the moves of this agency's steps")]
+        public string? Agency { get; init; }
 
-        await using var scope = services.CreateAsyncScope();
+        [CommandOption("--intake")]
+        [Description("A key that creates jobs")]
+        public bool Intake { get; init; }
+
+        [CommandOption("--reports")]
+        [Description("A key that reads the reports")]
+        public bool Reports { get; init; }
+
+        [CommandOption("--name <TEXT>")]
+        [Description("What the key is for (default: its scope and agency)")]
+        public string? Name { get; init; }
+
+        public IReadOnlyList<ApiKeyScope> Scopes =>
+        [
+            .. Agency is null ? [] : new[] { ApiKeyScope.Agency },
+            .. Intake ? new[] { ApiKeyScope.Intake } : [],
+            .. Reports ? new[] { ApiKeyScope.Reports } : [],
+        ];
+
+        public override ValidationResult Validate() =>
+            Scopes.Count == 1 ? ValidationResult.Success() : ValidationResult.Error("Give exactly one of --agency CODE, --intake or --reports.");
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var agency = settings.Agency;
+        var scopes = settings.Scopes;
+        await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         await db.Database.MigrateAsync();
         if (agency is not null && !await db.Agencies.AnyAsync(a => a.Code == agency.ToUpperInvariant()))
@@ -31,18 +51,12 @@ public sealed class CreateApiKeyCommand : ICommand
             return 2;
         }
         var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
-        var name = Option(args, "--name") ?? $"{scopes[0]} key{(agency is null ? "" : " for " + agency.ToUpperInvariant())}";
+        var name = settings.Name ?? $"{scopes[0]} key{(agency is null ? "" : " for " + agency.ToUpperInvariant())}";
         var (key, secret) = ApiKey.Create(scopes[0], agency, name, clock.GetUtcNow());
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync();
         Console.WriteLine($"Created {key.Scope} key {key.Prefix} ({key.Name}). It is shown once; store it now:");
         Console.WriteLine(secret);
         return 0;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 }

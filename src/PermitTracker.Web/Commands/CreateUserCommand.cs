@@ -1,7 +1,10 @@
+using System.ComponentModel;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Web.Access;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
@@ -9,24 +12,43 @@ namespace PermitTracker.Web.Commands;
 /// Creates a staff account. The password never appears on the command line (it would land in shell history and
 /// the process list): it is read from PERMITS_USER_PASSWORD, or else asked for without echo.
 /// </summary>
-public sealed class CreateUserCommand : ICommand
+public sealed class CreateUserCommand(PortalHost host) : AsyncCommand<CreateUserCommand.Settings>
 {
     public const string PasswordVariable = "PERMITS_USER_PASSWORD";
 
-    public string Name => "create-user";
-    public string Usage => $"create-user --email ADDRESS --role Staff|Manager|Admin [--agency CODE] [--name TEXT]   password from ${PasswordVariable} or a prompt";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public sealed class Settings : CommandSettings
     {
-        var email = Option(args, "--email");
-        var role = Option(args, "--role");
-        if (email is null || role is null || args.Contains("--password"))
-        {
-            Console.Error.WriteLine(args.Contains("--password")
-                ? $"The password is not taken as an argument: set {PasswordVariable} or type it at the prompt."
-                : $"Usage: ./run.sh {Usage}");
-            return 2;
-        }
+        [CommandOption("--email <ADDRESS>")]
+        [Description("The sign-in address (required)")]
+        public string? Email { get; init; }
+
+        [CommandOption("--role <ROLE>")]
+        [Description("Staff, Manager or Admin (required)")]
+        public string? Role { get; init; }
+
+        [CommandOption("--agency <CODE>")]
+        [Description("The agency of a Staff account")]
+        public string? Agency { get; init; }
+
+        [CommandOption("--name <TEXT>")]
+        [Description("The name shown on the pages")]
+        public string? Name { get; init; }
+
+        /// <summary>Declared only to refuse it with the reason (a password on the command line leaks).</summary>
+        [CommandOption("--password <PASSWORD>", IsHidden = true)]
+        public string? Password { get; init; }
+
+        public override ValidationResult Validate() =>
+            Password is not null ? ValidationResult.Error($"The password is not taken as an argument: set {PasswordVariable} or type it at the prompt.")
+            : Email is null ? ValidationResult.Error("--email is required.")
+            : Role is null ? ValidationResult.Error("--role is required (Staff, Manager or Admin).")
+            : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var email = settings.Email!;
+        var role = settings.Role!;
         var password = Environment.GetEnvironmentVariable(PasswordVariable);
         if (string.IsNullOrEmpty(password))
         {
@@ -43,23 +65,17 @@ public sealed class CreateUserCommand : ICommand
             return 2;
         }
 
-        await using var scope = services.CreateAsyncScope();
+        await using var scope = host.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PermitsDbContext>().Database.MigrateAsync();
-        var errors = await scope.ServiceProvider.GetRequiredService<StaffAccounts>().CreateAsync(email, Option(args, "--name"), role, Option(args, "--agency"), password);
+        var errors = await scope.ServiceProvider.GetRequiredService<StaffAccounts>().CreateAsync(email, settings.Name, role, settings.Agency, password);
         if (errors.Count > 0)
         {
             Console.Error.WriteLine($"Could not create {email}:");
             foreach (var error in errors) Console.Error.WriteLine($"  {error}");
             return 1;
         }
-        Console.WriteLine($"Created {email} ({role}{(Option(args, "--agency") is { } agency ? ", " + agency.ToUpperInvariant() : "")}).");
+        Console.WriteLine($"Created {email} ({role}{(settings.Agency is { } agency ? ", " + agency.ToUpperInvariant() : "")}).");
         return 0;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
     private static string Prompt(string question)

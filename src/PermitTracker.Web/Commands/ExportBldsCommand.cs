@@ -1,32 +1,31 @@
+using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data;
 using PermitTracker.Data.Export;
 using PermitTracker.Web.Infrastructure;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
-public sealed class ExportBldsCommand : ICommand
+public sealed class ExportBldsCommand(PortalHost host) : AsyncCommand<ExportBldsCommand.Settings>
 {
-    public string Name => "export-blds";
-    public string Usage => "export-blds DIR [--base-url URL]    writes the open data (BLDS permits, status changes, step figures) as CSV and JSON; links start with URL (default Portal:PublicBaseUrl)";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public sealed class Settings : CommandSettings
     {
-        var baseUrl = services.GetRequiredService<PublicAddress>().BaseUrl;
-        var at = Array.IndexOf(args, "--base-url");
-        if (at >= 0)
-        {
-            if (at + 1 >= args.Length) { Console.Error.WriteLine($"Usage: ./run.sh {Usage}"); return 2; }
-            baseUrl = args[at + 1].TrimEnd('/');
-            args = [.. args.Where((_, i) => i != at && i != at + 1)];
-        }
-        if (args.Length != 1)
-        {
-            Console.Error.WriteLine($"Usage: ./run.sh {Usage}");
-            return 2;
-        }
-        var dir = Directory.CreateDirectory(args[0]);
+        [CommandArgument(0, "<DIR>")]
+        [Description("Where the files go (created if missing)")]
+        public string Directory { get; init; } = "";
+
+        [CommandOption("--base-url <URL>")]
+        [Description("What the status-page links start with (default Portal:PublicBaseUrl)")]
+        public string? BaseUrl { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var services = host.Services;
+        var baseUrl = settings.BaseUrl?.TrimEnd('/') ?? services.GetRequiredService<PublicAddress>().BaseUrl;
+        var dir = System.IO.Directory.CreateDirectory(settings.Directory);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         await db.Database.MigrateAsync();

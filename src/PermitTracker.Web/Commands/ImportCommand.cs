@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
@@ -6,36 +7,35 @@ using PermitTracker.Data.Import.Mapping;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Data.Seed;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
-public sealed class ImportCommand : ICommand
+public sealed class ImportCommand(PortalHost host) : AsyncCommand<ImportCommand.Settings>
 {
-    public string Name => "import";
-    public string Usage => "import --mapping MAPPING.json FILE.csv [--rejects REJECTS.csv]    loads an agency export by a mapping (docs/mappings/); safe to re-run";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public sealed class Settings : CommandSettings
     {
-        string? mappingPath = null, file = null, rejectsPath = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--mapping" && i + 1 < args.Length) mappingPath = args[++i];
-            else if (args[i] == "--rejects" && i + 1 < args.Length) rejectsPath = args[++i];
-            else if (!args[i].StartsWith("--", StringComparison.Ordinal) && file is null) file = args[i];
-            else { file = null; break; }
-        }
-        if (mappingPath is null || file is null)
-        {
-            Console.Error.WriteLine($"Usage: ./run.sh {Usage}");
-            return 2;
-        }
-        foreach (var path in new[] { mappingPath, file })
-        {
-            if (File.Exists(path)) continue;
-            Console.Error.WriteLine($"No file {path}.");
-            return 2;
-        }
+        [CommandArgument(0, "<FILE>")]
+        [Description("The agency's export, a CSV file")]
+        public string File { get; init; } = "";
 
+        [CommandOption("--mapping <MAPPING>")]
+        [Description("The mapping of its columns, a JSON file (docs/mappings/; required)")]
+        public string? Mapping { get; init; }
+
+        [CommandOption("--rejects <REJECTS>")]
+        [Description("Where the rejected rows go (default FILE.rejects.csv)")]
+        public string? Rejects { get; init; }
+
+        public override ValidationResult Validate() =>
+            Mapping is null ? ValidationResult.Error("--mapping is required.")
+            : CommandLine.MissingFile(Mapping, File) is { } missing ? ValidationResult.Error(missing)
+            : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (mappingPath, file, rejectsPath) = (settings.Mapping!, settings.File, settings.Rejects);
         ImportMapping mapping;
         try
         {
@@ -47,7 +47,7 @@ public sealed class ImportCommand : ICommand
             return 2;
         }
 
-        await using var scope = services.CreateAsyncScope();
+        await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         await db.Database.MigrateAsync();
         // The city's reference data (agencies, permit types, holidays) is there on day one, before any history.
@@ -75,7 +75,12 @@ public sealed class ImportCommand : ICommand
             await JobImporter.WriteRejectsAsync(rejectsPath, summary.Rejects);
             Console.WriteLine($"Rejected rows, with line, job number, column, value and reason: {rejectsPath}");
         }
-        return Unread(file, summary.StoppedAtLine);
+        if (Unread(file, summary.StoppedAtLine) is var unread and not 0) return unread;
+        if (summary.Rejects.Count == 0 || summary.JobsImported + summary.AlreadyPresent > 0) return 0;
+        Console.Error.WriteLine(summary.MissingColumns.Count > 0
+            ? $"No row of {file} was imported: every one was rejected, and the file lacks the mapping's columns {string.Join(", ", summary.MissingColumns)}. Is {mappingPath} the mapping for this file?"
+            : $"No row of {file} was imported: every one was rejected (see {rejectsPath}).");
+        return CommandLine.Failed;
     }
 
     /// <summary>A file read only part way is a failed run (exit code 1), though the rows before the point are in.</summary>
@@ -84,7 +89,7 @@ public sealed class ImportCommand : ICommand
         if (stoppedAtLine is not { } line) return 0;
         Console.Error.WriteLine($"{file} could not be read past line {line} (its reject says why): the rows before it were imported, none from it on. " +
                                 "Fix the file and run it again; what is already in is skipped.");
-        return 1;
+        return CommandLine.Failed;
     }
 
     public static void Print(JobImportSummary s, TextWriter output)

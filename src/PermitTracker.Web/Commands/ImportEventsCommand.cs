@@ -1,23 +1,29 @@
+using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Data.Import;
 using PermitTracker.Data.ReadModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
-public sealed class ImportEventsCommand : ICommand
+public sealed class ImportEventsCommand(PortalHost host) : AsyncCommand<ImportEventsCommand.Settings>
 {
-    public string Name => "import-events";
-    public string Usage => "import-events FILE.csv    loads job_number,step_key,status,occurred_at,actor,note rows; safe to re-run";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public sealed class Settings : CommandSettings
     {
-        if (args.Length != 1 || !File.Exists(args[0]))
-        {
-            Console.Error.WriteLine(args.Length == 1 ? $"No file {args[0]}." : $"Usage: ./run.sh {Usage}");
-            return 2;
-        }
-        await using var scope = services.CreateAsyncScope();
+        [CommandArgument(0, "<FILE>")]
+        [Description("A CSV file of job_number,step_key,status,occurred_at,actor,note rows")]
+        public string File { get; init; } = "";
+
+        public override ValidationResult Validate() =>
+            CommandLine.MissingFile(File) is { } missing ? ValidationResult.Error(missing) : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        string[] args = [settings.File];
+        await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         await db.Database.MigrateAsync();
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
@@ -36,6 +42,9 @@ public sealed class ImportEventsCommand : ICommand
             if (summary.Rejections.Count > 20) Console.WriteLine($"  ... {summary.Rejections.Count - 20} more");
             Console.WriteLine($"Refused rows, with line numbers and reasons: {rejects}");
         }
-        return ImportCommand.Unread(args[0], summary.StoppedAtLine);
+        if (ImportCommand.Unread(args[0], summary.StoppedAtLine) is var unread and not 0) return unread;
+        if (summary.Rejections.Count == 0 || summary.Imported + summary.AlreadyPresent > 0) return 0;
+        Console.Error.WriteLine($"No row of {args[0]} was imported: every one was refused.");
+        return CommandLine.Failed;
     }
 }

@@ -1,16 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
-public sealed class MigrateCommand : ICommand
+public sealed class MigrateCommand(PortalHost host) : AsyncCommand
 {
-    public string Name => "migrate";
-    public string Usage => "migrate                   applies the database migrations";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        await using var scope = services.CreateAsyncScope();
+        await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
         await db.Database.MigrateAsync();

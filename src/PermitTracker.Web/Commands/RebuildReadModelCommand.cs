@@ -1,17 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Data.ReadModel;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
-public sealed class RebuildReadModelCommand : ICommand
+public sealed class RebuildReadModelCommand(PortalHost host) : AsyncCommand
 {
-    public string Name => "rebuild-read-model";
-    public string Usage => "rebuild-read-model        recomputes every job's figures from its events";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        await using var scope = services.CreateAsyncScope();
+        await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         await db.Database.MigrateAsync();
         var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, scope.ServiceProvider.GetRequiredService<TimeZoneInfo>());

@@ -1,16 +1,14 @@
 using PermitTracker.Web.Reports;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
 /// <summary>Recomputes the unfiltered reports' snapshots now (the portal also does it every few minutes).</summary>
-public sealed class RefreshReportsCommand : ICommand
+public sealed class RefreshReportsCommand(PortalHost host) : AsyncCommand
 {
-    public string Name => "refresh-reports";
-    public string Usage => "refresh-reports           recomputes the manager reports' snapshots (ADR-011)";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        await using var scope = services.CreateAsyncScope();
+        await using var scope = host.Services.CreateAsyncScope();
         var computed = await scope.ServiceProvider.GetRequiredService<ReportSnapshots>()
             .RefreshAsync(scope.ServiceProvider.GetRequiredService<ReportQueries>(), CancellationToken.None);
         if (computed is null)

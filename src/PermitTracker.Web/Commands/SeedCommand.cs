@@ -1,25 +1,30 @@
+using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Data.Seed;
 using PermitTracker.Web.Access;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
 
-public sealed class SeedCommand : ICommand
+public sealed class SeedCommand(PortalHost host) : AsyncCommand<SeedCommand.Settings>
 {
-    public string Name => "seed";
-    public string Usage => "seed [--jobs N]           adds the reference data, N demo jobs (default 300), and the demo accounts when Seed:DemoAccounts=true (./run.sh sets it); safe to repeat";
-
-    public async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public sealed class Settings : CommandSettings
     {
-        var jobs = DemoSeeder.DefaultDemoJobCount;
-        var at = Array.IndexOf(args, "--jobs");
-        if (at >= 0 && (at + 1 >= args.Length || !int.TryParse(args[at + 1], out jobs) || jobs < 0))
-        {
-            Console.Error.WriteLine("--jobs takes a whole number of jobs, e.g. --jobs 300");
-            return 2;
-        }
-        await using var scope = services.CreateAsyncScope();
+        [CommandOption("--jobs <N>")]
+        [Description("How many demo jobs an empty database gets")]
+        [DefaultValue(DemoSeeder.DefaultDemoJobCount)]
+        public int Jobs { get; init; } = DemoSeeder.DefaultDemoJobCount;
+
+        public override ValidationResult Validate() =>
+            Jobs < 0 ? ValidationResult.Error("--jobs takes a whole number of jobs, e.g. --jobs 300") : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var jobs = settings.Jobs;
+        await using var scope = host.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PermitsDbContext>().Database.MigrateAsync();
         var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(jobs);
         Console.WriteLine($"Seeded {result.ReferenceRowsAdded} reference rows and {result.DemoJobsAdded} demo jobs.");

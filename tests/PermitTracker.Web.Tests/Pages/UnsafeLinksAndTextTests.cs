@@ -100,7 +100,7 @@ public sealed class UnsafeLinksAndTextTests(PostgresServer server) : IAsyncLifet
             var file = Path.Combine(dir.FullName, "jobs.csv");
             await File.WriteAllTextAsync(file, "job,filed,house,street\nXSS-1,2024-03-01,1,Main St\n");
 
-            Assert.Equal(2, await new Commands.ImportCommand().RunAsync(_portal.Factory.Services, ["--mapping", mappingPath, file]));
+            Assert.Equal(2, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mappingPath, file], Web.Commands.PortalHost.Over(_portal.Factory.Services)));
         }
         finally
         {

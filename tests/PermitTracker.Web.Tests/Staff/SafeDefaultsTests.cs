@@ -83,7 +83,7 @@ public sealed class SafeDefaultsTests(PostgresServer server, StaffPortalFixture 
         Environment.SetEnvironmentVariable(CreateUserCommand.PasswordVariable, CommonPassword);
         try
         {
-            exitCode = await new CreateUserCommand().RunAsync(Portal.Factory.Services, ["--email", byCommand, "--role", "Staff", "--agency", "FDNY"]);
+            exitCode = await Web.Commands.CommandLine.RunAsync(["create-user", "--email", byCommand, "--role", "Staff", "--agency", "FDNY"], Web.Commands.PortalHost.Over(Portal.Factory.Services));
         }
         finally
         {

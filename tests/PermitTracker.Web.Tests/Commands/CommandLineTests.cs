@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Web.Commands;
+using PermitTracker.Web.Tests.Import;
+using PermitTracker.Web.Tests.Support;
+
+namespace PermitTracker.Web.Tests.Commands;
+
+/// <summary>
+/// `./run.sh COMMAND`: the built program as a child process for what it prints and its exit code (with a connection
+/// string to a closed port where no database may be touched), and in-process over a test portal for imports.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class CommandLineTests(PostgresServer server)
+{
+    /// <summary>Nothing listens here: a command that touched the database would fail with a connection error.</summary>
+    private const string NoDatabase = "Host=127.0.0.1;Port=1;Username=nobody;Database=none;Timeout=2";
+
+    [Fact]
+    public async Task An_unknown_flag_is_refused_with_exit_2_and_named()
+    {
+        var run = await RunAsync(["migrate", "--bogus"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("bogus", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output + run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("help")]
+    [InlineData("--help")]
+    [InlineData("help", "import")]
+    [InlineData("migrate", "--help")]
+    [InlineData("seed", "--help")]
+    [InlineData("create-api-key", "--help")]
+    [InlineData("create-user", "--help")]
+    [InlineData("rebuild-read-model", "--help")]
+    [InlineData("import-events", "--help")]
+    [InlineData("import", "--help")]
+    [InlineData("export-blds", "--help")]
+    [InlineData("generate", "--help")]
+    [InlineData("refresh-reports", "--help")]
+    public async Task Help_prints_usage_and_exits_0_without_a_database(params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("USAGE:", run.Output, StringComparison.Ordinal);
+        Assert.Contains("./run.sh", run.Output, StringComparison.Ordinal);
+        Assert.Equal("", run.Error);
+    }
+
+    [Theory]
+    [InlineData("import", "--mapping", "no-such-mapping.json", "no-such-file.csv")]
+    [InlineData("import-events", "no-such-file.csv")]
+    public async Task A_missing_file_is_a_clear_error_with_exit_2(params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("No file no-such-", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("seed", "--jobs", "-1")]
+    [InlineData("seed", "--jobs", "many")]
+    [InlineData("generate")]
+    [InlineData("generate", "--jobs", "10", "--bottleneck", "FDNY")]
+    [InlineData("create-api-key", "--intake", "--reports")]
+    [InlineData("create-user", "--email", "a@b.example", "--role", "Staff", "--password", "secret")]
+    [InlineData("export-blds")]
+    [InlineData("bogus-command")]
+    public async Task A_bad_value_or_a_missing_one_is_refused_with_exit_2_before_the_database(params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.NotEqual("", run.Error);
+        Assert.DoesNotContain("   at ", run.Output + run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_busy_port_is_one_plain_line_and_a_non_zero_exit()
+    {
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)holder.LocalEndpoint).Port}";
+
+        var run = await RunAsync([], new() { ["ASPNETCORE_URLS"] = url });
+
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(url, line, StringComparison.Ordinal);
+        Assert.Contains("ASPNETCORE_URLS", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_import_whose_every_row_is_rejected_exits_non_zero_and_writes_nothing()
+    {
+        var rejected = await ImportAsync("job,filed,house,street\nNOT-A-JOB,2024-03-01,10,Main St\nJOB-2,not a date,11,Main St\n");
+
+        Assert.Equal((CommandLine.Failed, 0), rejected);
+    }
+
+    [Fact]
+    public async Task An_import_whose_mapping_matches_no_column_of_the_file_exits_non_zero()
+    {
+        var rejected = await ImportAsync("permit,date,number,road\nJOB-1,2024-03-01,10,Main St\n");
+
+        Assert.Equal((CommandLine.Failed, 0), rejected);
+    }
+
+    [Fact]
+    public async Task An_import_with_one_good_row_among_rejects_still_exits_0()
+    {
+        var (exitCode, jobs) = await ImportAsync("job,filed,house,street\nJOB-1,2024-03-01,10,Main St\nNOT-A-JOB,2024-03-01,10,Main St\n");
+
+        Assert.Equal((0, 1), (exitCode, jobs));
+    }
+
+    [Fact]
+    public async Task An_events_import_whose_every_row_is_refused_exits_non_zero()
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+        await using var portal = new PortalFactory(db);
+        var dir = Directory.CreateTempSubdirectory("import-events-refused-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "events.csv");
+            await File.WriteAllTextAsync(file, "job_number,step_key,status,occurred_at,actor,note\nNO-SUCH-JOB,PLAN,InReview,2024-03-01T10:00:00Z,someone,\n");
+
+            Assert.Equal(CommandLine.Failed, await CommandLine.RunAsync(["import-events", file], PortalHost.Over(portal.Services)));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private const string Mapping = """
+        {
+          "name": "cli-small",
+          "dateFormats": ["yyyy-MM-dd"],
+          "jobNumber": { "value": "{job}", "pattern": "^JOB-(?<number>.+)$" },
+          "submittedAt": "filed",
+          "permitType": { "value": "A2" },
+          "address": { "houseNumber": "{house}", "street": "{street}", "borough": "Queens" },
+          "steps": [ { "key": "PLAN", "name": "Plan review", "agency": "DOB", "finishes": "approved" } ]
+        }
+        """;
+
+    /// <summary>Runs `import --mapping` over <paramref name="csv"/> in a fresh database: the exit code and the jobs in it after.</summary>
+    private async Task<(int ExitCode, int Jobs)> ImportAsync(string csv)
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+        await using var portal = new PortalFactory(db);
+        var dir = Directory.CreateTempSubdirectory("import-refused-");
+        try
+        {
+            var mapping = Path.Combine(dir.FullName, "mapping.json");
+            await File.WriteAllTextAsync(mapping, Mapping);
+            var file = Path.Combine(dir.FullName, "jobs.csv");
+            await File.WriteAllTextAsync(file, csv);
+            var exitCode = await CommandLine.RunAsync(["import", "--mapping", mapping, file], PortalHost.Over(portal.Services));
+            await using var check = portal.OpenDb();
+            return (exitCode, await check.Jobs.CountAsync());
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private sealed record Run(int ExitCode, string Output, string Error);
+
+    /// <summary>The built program (PermitTracker.Web.dll, next to the tests) as `./run.sh` runs it.</summary>
+    private static async Task<Run> RunAsync(string[] args, Dictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PermitTracker.Web.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["ConnectionStrings__Permits"] = NoDatabase;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment ?? []) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new Run(process.ExitCode, await output, (await error).Trim());
+    }
+}
