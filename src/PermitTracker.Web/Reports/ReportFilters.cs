@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Npgsql;
-using PermitTracker.Web.Api.Jobs;
+using PermitTracker.Web.Features.Jobs;
+using PermitTracker.Web.Features.Moves;
 
 namespace PermitTracker.Web.Reports;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
-using PermitTracker.Data.Export;
+using PermitTracker.Web.Features.OpenData;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Reports;
 
