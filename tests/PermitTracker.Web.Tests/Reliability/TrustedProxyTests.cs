@@ -27,15 +27,7 @@ public sealed class TrustedProxyTests(PostgresServer server) : IAsyncLifetime
             ["RateLimiting:PublicLookups:PermitLimit"] = LookupLimit.ToString(CultureInfo.InvariantCulture),
             ["RateLimiting:PublicLookups:WindowSeconds"] = "3600",
         });
-        var intake = await _portal.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber = "PROXY-1",
-            permitType = "A2",
-            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            address = new { houseNumber = "9", street = "Broadway", borough = "Manhattan", zip = "10004" },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await _portal.CreateJobAsync("PROXY-1", houseNumber: "9");
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();

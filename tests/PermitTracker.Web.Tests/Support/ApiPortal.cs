@@ -59,5 +59,23 @@ public sealed class ApiPortal : IAsyncDisposable
             new { status, occurredAt, actor = $"{agency.ToLowerInvariant()}.tester", note, expectedVersion });
     }
 
+    /// <summary>
+    /// An A2 job submitted three days ago at a Manhattan address, created through the intake API as an agency's
+    /// system would; the test fails here if the portal does not answer 201.
+    /// </summary>
+    public async Task CreateJobAsync(string jobNumber, string houseNumber = "1")
+    {
+        var intake = await ClientWithKeyAsync("intake");
+        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
+        {
+            jobNumber,
+            permitType = "A2",
+            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
+            address = new { houseNumber, street = "Broadway", borough = "Manhattan", zip = "10004" },
+        });
+        if (created.StatusCode != System.Net.HttpStatusCode.Created)
+            throw new InvalidOperationException($"Creating job {jobNumber} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+    }
+
     public ValueTask DisposeAsync() => Factory.DisposeAsync();
 }

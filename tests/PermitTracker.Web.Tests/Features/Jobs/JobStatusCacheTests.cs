@@ -18,15 +18,7 @@ public sealed class JobStatusCacheTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task A_new_event_evicts_the_cached_status_of_its_job()
     {
-        var intake = await _portal.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber = "CACHE-1",
-            permitType = "A2",
-            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            address = new { houseNumber = "1", street = "Broadway", borough = "Manhattan", zip = "10004" },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await _portal.CreateJobAsync("CACHE-1", houseNumber: "1");
         var anonymous = _portal.Anonymous();
 
         var first = await anonymous.GetStringAsync("/api/v1/jobs/CACHE-1");
@@ -43,15 +35,7 @@ public sealed class JobStatusCacheTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task The_status_page_is_stored_on_its_second_ask_and_evicted_by_a_new_event()
     {
-        var intake = await _portal.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber = "CACHE-3",
-            permitType = "A2",
-            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            address = new { houseNumber = "3", street = "Broadway", borough = "Manhattan", zip = "10004" },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await _portal.CreateJobAsync("CACHE-3", houseNumber: "3");
         var anonymous = _portal.Anonymous();
 
         Assert.Null((await anonymous.GetAsync("/jobs/CACHE-3")).Headers.Age); // a one-off view is not stored
@@ -73,15 +57,7 @@ public sealed class JobStatusCacheTests(PostgresServer server) : IAsyncLifetime
     {
         var anonymous = _portal.Anonymous();
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/api/v1/jobs/CACHE-2")).StatusCode);
-        var intake = await _portal.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber = "CACHE-2",
-            permitType = "A2",
-            submittedAt = DateTimeOffset.UtcNow.AddDays(-1).ToString("O"),
-            address = new { houseNumber = "2", street = "Broadway", borough = "Manhattan", zip = "10004" },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await _portal.CreateJobAsync("CACHE-2", houseNumber: "2");
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/v1/jobs/CACHE-2")).StatusCode);
     }
 

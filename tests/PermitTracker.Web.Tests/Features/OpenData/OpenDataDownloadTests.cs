@@ -34,15 +34,7 @@ public sealed class OpenDataDownloadTests(PostgresServer server) : IAsyncLifetim
         // Enough rows that a download stays open while its reader does not read (the in-process response pipe holds 64 kB).
         await using (var db = _portal.OpenDb())
             await new CityScaleGenerator(db, NewYork, TimeProvider.System).GenerateAsync(new GenerateOptions(1500, Seed: 3));
-        var intake = await _portal.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber = "OPEN-1",
-            permitType = "A2",
-            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            address = new { houseNumber = "5", street = "Broadway", borough = "Manhattan", zip = "10004" },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await _portal.CreateJobAsync("OPEN-1", houseNumber: "5");
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
