@@ -46,7 +46,8 @@ public static class HostSetup
         services.AddScoped<JobWrites>();
         services.AddScoped<JobStatusQuery>();
         services.AddScoped<ReportQueries>();
-        services.AddScoped<ReportSnapshots>();
+        services.AddScoped<ReportSnapshotStore>();
+        services.AddScoped<ReportRequests>();
         services.AddSingleton(sp => new ReportsReplica(builder.Configuration.GetConnectionString("Reports"), sp.GetRequiredService<TimeZoneInfo>()));
         services.AddScoped<Pages.Reports.ReportPageServices>();
         services.Configure<ReportSnapshotOptions>(builder.Configuration.GetSection(ReportSnapshotOptions.Section));

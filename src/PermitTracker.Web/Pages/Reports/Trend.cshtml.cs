@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
-using PermitTracker.Web.Pages.Staff;
 using PermitTracker.Web.Queries;
 using PermitTracker.Web.Reports;
 
@@ -20,9 +19,9 @@ public sealed class TrendModel(ReportQueries queries, ReportPageServices service
     public IReadOnlyList<Series> AllSeries { get; private set; } = [];
     public IReadOnlyList<TrendRow> Rows { get; private set; } = [];
 
-    protected override async Task LoadAsync(CancellationToken cancellationToken)
+    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken)
     {
-        Rows = await queries.TrendAsync(Filters, cancellationToken);
+        Rows = await queries.TrendAsync(report, cancellationToken);
         var last = TimeZoneInfo.ConvertTime(AsOf, Zone);
         var first = new DateOnly(last.Year, last.Month, 1).AddMonths(-(Months - 1));
         var months = Enumerable.Range(0, Months).Select(i => first.AddMonths(i).ToString("yyyy-MM", CultureInfo.InvariantCulture)).ToList();
@@ -40,11 +39,6 @@ public sealed class TrendModel(ReportQueries queries, ReportPageServices service
     public string MonthLink(string month)
     {
         var from = DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return JobsLink(f =>
-        {
-            f.DateBy = "completed";
-            f.From = from;
-            f.To = from.AddMonths(1).AddDays(-1);
-        }, ("complete", "true"));
+        return JobsLink(f => f with { DateBy = "completed", From = from, To = from.AddMonths(1).AddDays(-1) }, ("complete", "true"));
     }
 }
