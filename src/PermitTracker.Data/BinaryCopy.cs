@@ -4,7 +4,7 @@ using NpgsqlTypes;
 namespace PermitTracker.Data;
 
 /// <summary>Helpers shared by every binary COPY writer (read model, generator).</summary>
-internal static class BinaryCopy
+public static class BinaryCopy
 {
     public static void WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type) where T : class
     {

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Data.Writes;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
@@ -32,7 +31,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<JobFiguresRow> JobFigures => Set<JobFiguresRow>();
     public DbSet<IdempotentRequest> IdempotentRequests => Set<IdempotentRequest>();
     public DbSet<StepFiguresRow> StepFigures => Set<StepFiguresRow>();
-    public DbSet<Import.JobAttributes> JobAttributes => Set<Import.JobAttributes>();
+    public DbSet<JobAttributes> JobAttributes => Set<JobAttributes>();
     public DbSet<Reports.ReportSnapshot> ReportSnapshots => Set<Reports.ReportSnapshot>();
 
     /// <summary>

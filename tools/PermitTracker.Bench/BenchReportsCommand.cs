@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using PermitTracker.Web.Commands;
-using PermitTracker.Web.Reports;
+using PermitTracker.Web.Features.Reports;
 
 namespace PermitTracker.Bench;
 

@@ -6,10 +6,10 @@ using PermitTracker.Data;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
-using PermitTracker.Web.Api.Jobs;
 using PermitTracker.Web.Commands;
-using PermitTracker.Web.Pages.Jobs;
-using PermitTracker.Web.Queries;
+using PermitTracker.Web.Features.Jobs;
+using PermitTracker.Web.Features.Moves;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Bench;
 
@@ -64,7 +64,7 @@ public sealed class FloorCommand : ICommand
             }
             var content = StatusPageContent.Build(view, calendar, agencies, now, asOfGiven: false);
             using var page = new HtmlWriter();
-            // The layout's shell is Razor's (Pages/Shared/_Layout.cshtml) and not shared: only the title and <main> are written here.
+            // The layout's shell is Razor's (Features/Shared/_Layout.cshtml) and not shared: only the title and <main> are written here.
             page.Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>").Text(content.Title)
                 .Raw(" · PermitTracker</title>\n</head>\n<body>\n<main id=\"main\">\n");
             using var body = StatusPageHtml.Write(content);

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using PermitTracker.Data.Writes;
+using PermitTracker.Data;
 using PermitTracker.Domain.Jobs;
 
 namespace PermitTracker.Data.Configurations;

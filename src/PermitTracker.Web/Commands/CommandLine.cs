@@ -1,3 +1,6 @@
+using PermitTracker.Web.Features.Import;
+using PermitTracker.Web.Features.OpenData;
+using PermitTracker.Web.Features.Seed;
 using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;

@@ -1,4 +1,4 @@
-using PermitTracker.Web.Reports;
+using PermitTracker.Web.Features.Reports;
 using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;

@@ -7,13 +7,13 @@ using Microsoft.Extensions.Options;
 using PermitTracker.Data;
 using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Data.Seed;
-using PermitTracker.Data.Writes;
 using PermitTracker.Web.Access;
 using PermitTracker.Web.Api;
-using PermitTracker.Web.Api.OpenData;
-using PermitTracker.Web.Queries;
-using PermitTracker.Web.Reports;
+using PermitTracker.Web.Features.Jobs;
+using PermitTracker.Web.Features.Moves;
+using PermitTracker.Web.Features.OpenData;
+using PermitTracker.Web.Features.Reports;
+using PermitTracker.Web.Features.Seed;
 using Scalar.AspNetCore;
 using Serilog;
 
@@ -49,11 +49,11 @@ public static class HostSetup
         services.AddScoped<ReportSnapshotStore>();
         services.AddScoped<ReportRequests>();
         services.AddSingleton(sp => new ReportsReplica(builder.Configuration.GetConnectionString("Reports"), sp.GetRequiredService<TimeZoneInfo>()));
-        services.AddScoped<Pages.Reports.ReportPageServices>();
+        services.AddScoped<Features.Reports.ReportPageServices>();
         services.Configure<ReportSnapshotOptions>(builder.Configuration.GetSection(ReportSnapshotOptions.Section));
         services.AddHostedService<ReportSnapshotRefresher>();
-        services.AddScoped<Pages.Staff.QueueQuery>();
-        services.AddScoped<Pages.Staff.StepDetailsQuery>();
+        services.AddScoped<Features.Staff.QueueQuery>();
+        services.AddScoped<Features.Staff.StepDetailsQuery>();
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
         services.AddStaffAccounts();
@@ -82,7 +82,7 @@ public static class HostSetup
             document.Servers = [new() { Url = new Uri(context.ApplicationServices.GetRequiredService<PublicAddress>().BaseUrl + "/").AbsolutePath }];
             return Task.CompletedTask;
         }));
-        services.AddRazorPages();
+        services.AddRazorPages(options => options.RootDirectory = "/Features");
         services.AddSingleton<System.Text.Encodings.Web.HtmlEncoder>(PortalHtmlEncoder.Instance); // pages drop bidi and zero-width controls
         services.AddPublicLookupRateLimits(builder.Configuration);
         services.AddSignInAttemptLimit(builder.Configuration);

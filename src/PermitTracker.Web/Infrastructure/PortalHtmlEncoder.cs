@@ -6,7 +6,7 @@ namespace PermitTracker.Web.Infrastructure;
 
 /// <summary>
 /// The HTML encoder of every page: Razor's (registered in place of <see cref="HtmlEncoder.Default"/>) and the
-/// hand-written status page's (<see cref="Pages.Jobs.HtmlWriter"/>). It is HtmlEncoder.Default, and it drops the
+/// hand-written status page's (<see cref="Features.Jobs.HtmlWriter"/>). It is HtmlEncoder.Default, and it drops the
 /// invisible characters of <see cref="FreeText"/> (bidi overrides, direction marks, zero-width characters), so no
 /// note, actor, address or name from an import, the API or a form can reorder or hide the text a reader sees,
 /// whichever page shows it. Encoding alone would not do: a browser turns &amp;#x202E; back into the override.

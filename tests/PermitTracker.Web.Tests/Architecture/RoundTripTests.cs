@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Npgsql;
 using PermitTracker.Domain;
-using PermitTracker.Web.Tests.Staff;
+using PermitTracker.Web.Tests.Features.Staff;
 using PermitTracker.Web.Tests.Support;
 using Xunit.Abstractions;
 

@@ -3,7 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Web.Commands;
-using PermitTracker.Web.Tests.Import;
+using PermitTracker.Web.Tests.Features.Import;
+using PermitTracker.Web.Tests.Features.OpenData;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.Commands;

@@ -1,6 +1,6 @@
 using Npgsql;
 using PermitTracker.Data;
-using PermitTracker.Data.Seed;
+using PermitTracker.Web.Features.Seed;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.Persistence;

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data;
-using PermitTracker.Data.Seed;
 using PermitTracker.Domain;
+using PermitTracker.Web.Features.Seed;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.Persistence;

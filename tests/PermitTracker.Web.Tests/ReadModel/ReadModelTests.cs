@@ -3,7 +3,9 @@ using Npgsql;
 using PermitTracker.Data;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain.Timeline;
-using PermitTracker.Web.Tests.Api;
+using PermitTracker.Web.Tests.Features.Jobs;
+using PermitTracker.Web.Tests.Features.OpenData;
+using PermitTracker.Web.Tests.Reliability;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.ReadModel;

@@ -13,7 +13,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using PermitTracker.Web.Api.Jobs;
+using PermitTracker.Web.Features.Jobs;
+using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Tests.Support;
 using Xunit.Abstractions;
 

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
-using PermitTracker.Web.Tests.Staff;
+using PermitTracker.Web.Tests.Features.Staff;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.Reliability;

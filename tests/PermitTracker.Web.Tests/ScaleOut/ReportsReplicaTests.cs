@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using PermitTracker.Data.Access;
-using PermitTracker.Web.Tests.Reports;
+using PermitTracker.Web.Tests.Features.Reports;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.ScaleOut;

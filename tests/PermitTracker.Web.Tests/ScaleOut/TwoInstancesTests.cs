@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using PermitTracker.Data.Seed;
 using PermitTracker.Web.Access;
+using PermitTracker.Web.Features.Seed;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.ScaleOut;

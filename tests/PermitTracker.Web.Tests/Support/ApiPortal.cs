@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using PermitTracker.Data;
 using PermitTracker.Data.Access;
-using PermitTracker.Data.Seed;
+using PermitTracker.Web.Features.Seed;
 
 namespace PermitTracker.Web.Tests.Support;
 

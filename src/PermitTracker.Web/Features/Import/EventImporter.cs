@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using PermitTracker.Data;
+using PermitTracker.Data.ReadModel;
+using PermitTracker.Domain;
+using PermitTracker.Domain.Jobs;
+using PermitTracker.Domain.Timeline;
+using PermitTracker.Web.Features.OpenData;
+using PermitTracker.Web.Infrastructure;
+
+namespace PermitTracker.Web.Features.Import;
+
+public sealed record ImportRejection(int Line, string JobNumber, string StepKey, string Reason);
+
+public sealed record EventImportSummary(int Rows, int Imported, int AlreadyPresent, IReadOnlyList<ImportRejection> Rejections, TimeSpan Elapsed)
+{
+    /// <summary>The line the file could not be read past (a quote never closed), if any: no row from it on was imported.</summary>
+    public int? StoppedAtLine { get; init; }
+}
+
+/// <summary>
+/// Bulk import of step events from CSV (job_number,step_key,status,occurred_at,actor,note) for jobs that exist.
+/// Rows go by binary COPY into a session staging table, then job by job through the same domain rules as the
+/// API (Job.RecordMove). A row equal to an event already recorded is skipped, so a re-run, or a run after one
+/// that was killed halfway, imports nothing twice.
+/// </summary>
+public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, TimeProvider clock)
+{
+    public const int JobsPerBatch = 500;
+    private static readonly string[] Header = ["job_number", "step_key", "status", "occurred_at", "actor", "note"];
+
+    private sealed record Row(int Line, string JobNumber, string StepKey, string Status, string OccurredAt, string Actor, string? Note);
+
+    public async Task<EventImportSummary> ImportAsync(Stream csv, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var started = clock.GetTimestamp();
+        var rejections = new List<ImportRejection>();
+        using var reader = new ImportCsvReader(csv, trimFields: true);
+        var rows = ReadRows(reader, rejections);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await StageAsync(connection, rows, cancellationToken);
+            var staged = await ReadStagedAsync(connection, cancellationToken);
+            var (imported, present) = await ApplyAsync(staged, rejections, progress, cancellationToken);
+            return new EventImportSummary(rows.Count + rejections.Count(r => r.Line > 0 && !rows.Any(x => x.Line == r.Line)),
+                imported, present, [.. rejections.OrderBy(r => r.Line)], clock.GetElapsedTime(started))
+            {
+                StoppedAtLine = reader.Stopped?.Line,
+            };
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static List<Row> ReadRows(ImportCsvReader reader, List<ImportRejection> rejections)
+    {
+        var rows = new List<Row>();
+        var first = true;
+        while (reader.TryRead(out var read))
+        {
+            var (line, record) = (read.Line, read.Fields);
+            if (first)
+            {
+                first = false;
+                if (record.Select(f => f.Trim().ToLowerInvariant()).SequenceEqual(Header)) continue;
+            }
+            if (read.Problem is { } problem)
+            {
+                rejections.Add(new ImportRejection(line, ImportCsvReader.Shown(record.ElementAtOrDefault(0) ?? ""), ImportCsvReader.Shown(record.ElementAtOrDefault(1) ?? ""), problem));
+                continue;
+            }
+            if (record.Length != Header.Length)
+            {
+                rejections.Add(new ImportRejection(line, record.ElementAtOrDefault(0) ?? "", record.ElementAtOrDefault(1) ?? "",
+                    $"Expected {Header.Length} columns ({string.Join(",", Header)}), found {record.Length}."));
+                continue;
+            }
+            rows.Add(new Row(line, record[0], record[1], record[2], record[3], record[4], string.IsNullOrWhiteSpace(record[5]) ? null : record[5]));
+        }
+        if (reader.Stopped is { } stop) rejections.Add(new ImportRejection(stop.Line, "", "", stop.Reason));
+        return rows;
+    }
+
+    private static async Task StageAsync(NpgsqlConnection connection, List<Row> rows, CancellationToken cancellationToken)
+    {
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE IF NOT EXISTS import_events_staging (line int, job_number text, step_key text, status text, occurred_at text, actor text, note text) ON COMMIT PRESERVE ROWS; TRUNCATE import_events_staging;",
+            connection))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY import_events_staging (line, job_number, step_key, status, occurred_at, actor, note) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync(row.Line, NpgsqlDbType.Integer, cancellationToken);
+            await writer.WriteAsync(row.JobNumber, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(row.StepKey, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(row.Status, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(row.OccurredAt, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(row.Actor, NpgsqlDbType.Text, cancellationToken);
+            if (row.Note is null) await writer.WriteNullAsync(cancellationToken);
+            else await writer.WriteAsync(row.Note, NpgsqlDbType.Text, cancellationToken);
+        }
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task<List<Row>> ReadStagedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var staged = new List<Row>();
+        await using var command = new NpgsqlCommand("SELECT line, job_number, step_key, status, occurred_at, actor, note FROM import_events_staging ORDER BY line", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            staged.Add(new Row(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        return staged;
+    }
+
+    private async Task<(int Imported, int Present)> ApplyAsync(List<Row> staged, List<ImportRejection> rejections, Action<int, int>? progress, CancellationToken cancellationToken)
+    {
+        var imported = 0;
+        var present = 0;
+        var done = 0;
+        var byJob = staged.GroupBy(r => JobNumbers.SearchKey(r.JobNumber)).ToList();
+        foreach (var batch in byJob.Chunk(JobsPerBatch))
+        {
+            var keys = batch.Select(g => g.Key).ToList();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Lock the batch's jobs so API writers and a second import queue up behind this one.
+            await db.Database.ExecuteSqlAsync($"SELECT id FROM jobs WHERE job_number_key = ANY({keys}) ORDER BY id FOR UPDATE", cancellationToken);
+            // Not tracked: the batch's changes are written set-based below, not by EF's change tracker.
+            var jobs = await db.Jobs.AsNoTracking().Include(j => j.Steps).ThenInclude(s => s.Events).AsSplitQuery()
+                .Where(j => keys.Contains(j.JobNumberKey)).ToDictionaryAsync(j => j.JobNumberKey, cancellationToken);
+            var changed = new List<Job>();
+            var recorded = new List<(Step Step, StepEvent Event)>();
+            foreach (var group in batch)
+            {
+                if (!jobs.TryGetValue(group.Key, out var job))
+                {
+                    rejections.AddRange(group.Select(r => new ImportRejection(r.Line, r.JobNumber, r.StepKey, $"There is no job with number {r.JobNumber}.")));
+                    continue;
+                }
+                var jobChanged = false;
+                // Within a job, time order (then file order): a file may list a step's events in any order.
+                var parsed = new List<(Row Row, StepStatus Status, DateTimeOffset At)>();
+                foreach (var row in group)
+                {
+                    if (Parse(row, job) is { } reason) rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, reason));
+                    else parsed.Add((row, Enum.Parse<StepStatus>(row.Status, true), ParseInstant(row.OccurredAt)!.Value));
+                }
+                foreach (var (row, status, at) in parsed.OrderBy(p => p.At).ThenBy(p => p.Row.Line))
+                {
+                    var step = job.Step(row.StepKey);
+                    if (step.Events.Any(e => e.Status == status && e.OccurredAt == at && e.Actor == row.Actor.Trim()))
+                    {
+                        present++;
+                        continue;
+                    }
+                    try
+                    {
+                        recorded.Add((step, job.RecordMove(row.StepKey, status, at, row.Actor, row.Note, clock)));
+                        imported++;
+                        jobChanged = true;
+                    }
+                    catch (MoveRefusedException refused)
+                    {
+                        rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, refused.Message));
+                    }
+                }
+                if (jobChanged) changed.Add(job);
+            }
+            await WriteAsync((NpgsqlConnection)db.Database.GetDbConnection(), changed, recorded, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            done += batch.Sum(g => g.Count());
+            progress?.Invoke(done, staged.Count);
+        }
+        return (imported, present);
+    }
+
+    /// <summary>
+    /// The batch's new events, its steps' and jobs' new state and their read-model rows in one round trip: five
+    /// set-based statements over arrays, where EF's SaveChanges sent one statement per event, step and job (in
+    /// batches of 42, so ~60 round trips for 500 jobs) and the read model two more. The domain methods decided
+    /// every value; this only stores what they changed (the events, each moved step's recorded status and latest
+    /// instant, each job's last sequence), under the row locks taken above.
+    /// </summary>
+    private async Task WriteAsync(NpgsqlConnection connection, List<Job> changed, List<(Step Step, StepEvent Event)> recorded, CancellationToken cancellationToken)
+    {
+        if (recorded.Count == 0) return;
+        var events = recorded.Select(r => r.Event).ToArray();
+        var steps = recorded.Select(r => r.Step).Distinct().ToArray();
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "INSERT INTO step_events (step_id, step_key, sequence, status, occurred_at, recorded_at, actor, note) " +
+            "SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[])")
+        {
+            Parameters =
+            {
+                Array(recorded.Select(r => r.Step.Id)), Array(events.Select(e => e.StepKey)), Array(events.Select(e => e.Sequence)),
+                Array(events.Select(e => e.Status.ToString())), Array(events.Select(e => e.OccurredAt)), Array(events.Select(e => e.RecordedAt)),
+                Array(events.Select(e => e.Actor)), Array(events.Select(e => e.Note)),
+            },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "UPDATE steps s SET recorded_status = u.status, last_event_at = u.at FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, status, at) WHERE s.id = u.id")
+        {
+            Parameters = { Array(steps.Select(s => s.Id)), Array(steps.Select(s => s.RecordedStatus.ToString())), Array(steps.Select(s => s.LastEventAt)) },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "UPDATE jobs j SET last_event_sequence = u.sequence FROM unnest($1::bigint[], $2::int[]) AS u(id, sequence) WHERE j.id = u.id")
+        {
+            Parameters = { Array(changed.Select(j => j.Id)), Array(changed.Select(j => j.LastEventSequence)) },
+        });
+        ReadModelUpsert.AddTo(batch, [.. changed.Select(j => FiguresProjection.Project(j, calendar))]);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlParameter<T[]> Array<T>(IEnumerable<T> values) => new() { TypedValue = [.. values] };
+
+    /// <summary>The API's field rules, for one row; null when the row is well formed.</summary>
+    private static string? Parse(Row row, Job job)
+    {
+        if (job.Steps.All(s => s.Key != row.StepKey)) return $"Job {job.JobNumber} has no step '{row.StepKey}'.";
+        if (!Enum.TryParse<StepStatus>(row.Status, true, out var status) || !Enum.IsDefined(status) || int.TryParse(row.Status, out _))
+            return $"'{row.Status}' is not a status (Ready, InReview, ChangesRequested, Approved, NotRequired, Rejected).";
+        if (status == StepStatus.Waiting) return "Waiting is derived from prerequisites and is never recorded.";
+        if (ParseInstant(row.OccurredAt) is null) return $"occurred_at '{row.OccurredAt}' is not an ISO 8601 instant with an offset.";
+        if (string.IsNullOrWhiteSpace(row.Actor) || row.Actor.Length > 200) return "actor is required (up to 200 characters).";
+        if (row.Note is { Length: > 4000 }) return "note is longer than 4000 characters.";
+        return null;
+    }
+
+    private static DateTimeOffset? ParseInstant(string text)
+    {
+        var t = text.Trim();
+        var hasOffset = t.EndsWith('Z') || t.EndsWith('z') || (t.Length > 6 && (t[^6] == '+' || t[^6] == '-') && t[^3] == ':');
+        if (!hasOffset || t.Length > 40) return null;
+        if (!DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) || at.Year is < 1900 or > 2200) return null;
+        // PostgreSQL keeps whole microseconds: compared at finer precision, a re-run would not recognise its own events.
+        return at.ToUniversalTime().AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
+
+    public static async Task WriteRejectionsAsync(string path, IReadOnlyList<ImportRejection> rejections)
+    {
+        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        await using var csv = new SpreadsheetSafeCsvWriter(writer);
+        csv.WriteHeader<ImportRejection>();
+        await csv.NextRecordAsync();
+        await csv.WriteRecordsAsync(rejections);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
+using PermitTracker.Web.Infrastructure;
+
+namespace PermitTracker.Web.Features.Jobs;
+
+/// <summary>
+/// A page fragment written by hand into one pooled character buffer, then handed to Razor as one piece of HTML
+/// (or to the benchmark floor as UTF-8). The status page is the portal's hottest page and mostly numbers, dates
+/// and short names: written this way it costs a few formatted values and copies instead of hundreds of Razor
+/// writes, string allocations and tag helpers (docs/benchmarks.md). Text and attribute values are encoded with the
+/// same <see cref="PortalHtmlEncoder"/> Razor uses; <see cref="Raw"/> is only for markup written in code.
+/// Return the buffer with <see cref="Dispose"/> once the response is written (pages: RegisterForDispose).
+/// </summary>
+public sealed class HtmlWriter : IHtmlContent, IDisposable
+{
+    // US English dates as on city letters (PlainWords); numbers invariant.
+    private static readonly CultureInfo Us = CultureInfo.GetCultureInfo("en-US");
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly HtmlEncoder Encoder = PortalHtmlEncoder.Instance;
+
+    private char[] _buffer;
+    private int _length;
+
+    public HtmlWriter(int capacity = 32 * 1024) => _buffer = ArrayPool<char>.Shared.Rent(capacity);
+
+    public int Length => _length;
+
+    /// <summary>Markup written in code: copied as it is, never encoded.</summary>
+    public HtmlWriter Raw(string markup)
+    {
+        markup.AsSpan().CopyTo(Room(markup.Length));
+        _length += markup.Length;
+        return this;
+    }
+
+    /// <summary>Text or an attribute value: HTML-encoded (quotes included, so it is safe inside "...").</summary>
+    public HtmlWriter Text(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return this;
+        var source = text.AsSpan();
+        while (true)
+        {
+            var status = Encoder.Encode(source, Room(source.Length * 2 + 16), out var consumed, out var written);
+            _length += written;
+            source = source[consumed..];
+            if (status == OperationStatus.Done) return this;
+        }
+    }
+
+    public HtmlWriter Int(int value) => Format(value, default, Inv);
+
+    /// <summary>SVG coordinates: at most one decimal.</summary>
+    public HtmlWriter Coordinate(double value) => Format(value, "0.#", Inv);
+
+    /// <summary>The machine-readable instant of a &lt;time&gt; element.</summary>
+    public HtmlWriter Iso(DateTimeOffset instant) => Format(instant, "o", Inv);
+
+    /// <summary>As <see cref="PlainWords.DateTime"/>: "Fri, Jan 30, 2026, 12:00 PM".</summary>
+    public HtmlWriter DateTime(DateTime local) => Format(local, "ddd, MMM d, yyyy, h:mm tt", Us);
+
+    /// <summary>As <see cref="PlainWords.Date"/>: "Fri, Jan 30, 2026".</summary>
+    public HtmlWriter Date(DateTime local) => Format(local, "ddd, MMM d, yyyy", Us);
+
+    /// <summary>As <see cref="PlainWords.Days"/>: "1 day", "12 days".</summary>
+    public HtmlWriter Days(int days) => days == 1 ? Raw("1 day") : Int(days).Raw(" days");
+
+    private HtmlWriter Format<T>(T value, ReadOnlySpan<char> format, IFormatProvider culture) where T : ISpanFormattable
+    {
+        int written;
+        while (!value.TryFormat(Room(64), out written, format, culture)) Grow(_buffer.Length);
+        _length += written;
+        return this;
+    }
+
+    private Span<char> Room(int needed)
+    {
+        if (_buffer.Length - _length < needed) Grow(needed);
+        return _buffer.AsSpan(_length);
+    }
+
+    private void Grow(int needed)
+    {
+        var bigger = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + needed));
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        ArrayPool<char>.Shared.Return(_buffer);
+        _buffer = bigger;
+    }
+
+    public ReadOnlySpan<char> Written => _buffer.AsSpan(0, _length);
+
+    public void WriteTo(TextWriter writer, HtmlEncoder encoder) => writer.Write(_buffer, 0, _length);
+
+    public override string ToString() => new(Written);
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (buffer.Length > 0) ArrayPool<char>.Shared.Return(buffer);
+    }
+}

@@ -1,0 +1,108 @@
+using PermitTracker.Domain.Timeline;
+using PermitTracker.Web.Infrastructure;
+
+namespace PermitTracker.Web.Features.Jobs;
+
+// The public JSON contract of GET /api/v1/jobs/{jobNumber}: other cities' tools read these names.
+// Durations are decimal days rounded to 6 places (about 0.1 s); whole calendar days stand beside them.
+
+public sealed record JobResponse(
+    string JobNumber,
+    string PermitType,
+    string PermitTypeName,
+    string Description,
+    AddressResponse Address,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset AsOf,
+    string State,
+    DateTimeOffset? EndedAt,
+    decimal ElapsedDays,
+    int ElapsedCalendarDays,
+    decimal DaysWaitingOnOtherAgencies,
+    IReadOnlyList<CriticalPathResponse> CriticalPath,
+    IReadOnlyDictionary<string, decimal> Shares,
+    IReadOnlyList<HoldingResponse> NowHolding,
+    IReadOnlyList<StepResponse> Steps);
+
+public sealed record AddressResponse(string HouseNumber, string Street, string? Borough, string? Zip, string City, string State);
+
+public sealed record CriticalPathResponse(string StepKey, string Agency, decimal Days);
+
+public sealed record HoldingResponse(string StepKey, string Holder, string Status, decimal DaysSoFar, IReadOnlyList<string> WaitingOn);
+
+public sealed record StepResponse(
+    string Key,
+    string Name,
+    string Agency,
+    string Status,
+    DateTimeOffset? ReadyAt,
+    DateTimeOffset? FinishedAt,
+    string? Binding,
+    IReadOnlyList<string> BlockedBy,
+    decimal DaysOpen,
+    decimal DaysWithAgency,
+    decimal DaysWithApplicant,
+    int CorrectionCycles,
+    decimal DaysBlocked,
+    decimal DaysWaitingOnOtherAgencies,
+    IReadOnlyDictionary<string, decimal> WaitingAttribution,
+    int BusinessDaysWithAgency,
+    int? TargetBusinessDays,
+    string? TargetStatus,
+    CalendarDaysResponse CalendarDays,
+    uint Version);
+
+/// <summary>The same durations in whole calendar days: floor(duration / 24 h), as the pages show them.</summary>
+public sealed record CalendarDaysResponse(int DaysOpen, int DaysWithAgency, int DaysWithApplicant, int DaysBlocked, int DaysWaitingOnOtherAgencies);
+
+public static class JobResponseMapping
+{
+    public static decimal Days(TimeSpan duration) => Math.Round(CityCalendar.ExactDays(duration), 6, MidpointRounding.AwayFromZero);
+
+    private static int Whole(TimeSpan duration) => CityCalendar.CalendarDays(duration);
+
+    public static JobResponse ToResponse(this JobStatusView view)
+    {
+        var t = view.Timeline;
+        var versions = view.Steps.ToDictionary(s => s.Key, s => s.Version);
+        return new JobResponse(
+            view.JobNumber,
+            view.PermitTypeCode,
+            view.PermitTypeName,
+            view.Description,
+            new AddressResponse(view.Address.HouseNumber, view.Address.Street, view.Address.Borough, view.Address.Zip, view.Address.City, view.Address.State),
+            t.SubmittedAt,
+            t.AsOf,
+            t.State.ToString(),
+            t.EndedAt,
+            Days(t.Elapsed),
+            Whole(t.Elapsed),
+            Days(TimeSpan.FromTicks(t.Steps.Sum(s => s.DaysWaitingOnOtherAgencies.Ticks))),
+            [.. t.CriticalPath.Select(p => new CriticalPathResponse(p.StepKey, p.Holder, Days(p.Duration)))],
+            t.Shares.ToDictionary(s => s.Key, s => Days(s.Value)),
+            [.. t.NowHolding.Select(h => new HoldingResponse(h.StepKey, h.Holder, h.Status.ToString(), Days(h.SoFar), h.WaitingOn))],
+            [.. t.Steps.Select(s => s.ToResponse(versions.GetValueOrDefault(s.Key)))]);
+    }
+
+    public static StepResponse ToResponse(this StepFigures s, uint version) => new(
+        s.Key,
+        s.Name,
+        s.AgencyCode,
+        s.Status.ToString(),
+        s.ReadyAt,
+        s.FinishedAt,
+        s.BindingStepKey,
+        s.BlockedBy,
+        Days(s.DaysOpen),
+        Days(s.DaysWithAgency),
+        Days(s.DaysWithApplicant),
+        s.CorrectionCycles,
+        Days(s.DaysBlocked),
+        Days(s.DaysWaitingOnOtherAgencies),
+        s.WaitingAttribution.ToDictionary(a => a.Key, a => Days(a.Value)),
+        s.BusinessDaysWithAgency,
+        s.TargetBusinessDays,
+        s.TargetStatus?.ToString(),
+        new CalendarDaysResponse(Whole(s.DaysOpen), Whole(s.DaysWithAgency), Whole(s.DaysWithApplicant), Whole(s.DaysBlocked), Whole(s.DaysWaitingOnOtherAgencies)),
+        version);
+}

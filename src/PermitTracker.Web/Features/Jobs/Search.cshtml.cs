@@ -1,0 +1,132 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data;
+using PermitTracker.Domain;
+using PermitTracker.Domain.Jobs;
+using PermitTracker.Web.Infrastructure;
+
+namespace PermitTracker.Web.Features.Jobs;
+
+/// <summary>
+/// GET /jobs/search: by job number (loose spellings welcome; a hit redirects to the job's page) or by address
+/// (house number and street, matched on their search keys, optionally in one borough), listing the jobs there.
+/// </summary>
+[EnableRateLimiting(PublicLookups.Policy)]
+public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache reference, CityCalendarSource calendars, IValidator<SearchModel.SearchInput> validator) : PageModel
+{
+    public const int MaxResults = 50;
+
+    public static readonly IReadOnlyList<string> Boroughs = ["Manhattan", "Bronx", "Brooklyn", "Queens", "Staten Island"];
+
+    [BindProperty(SupportsGet = true)]
+    public SearchInput Input { get; set; } = new();
+
+    public IReadOnlyList<string> Errors { get; private set; } = [];
+
+    /// <summary>Set after an address search: the jobs at that address (possibly none).</summary>
+    public IReadOnlyList<JobAtAddress>? Results { get; private set; }
+
+    public string? NotFoundNumber { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        // An empty box binds as null; a submitted but empty number form still deserves an answer.
+        if (Input.IsEmpty && Request.Query.ContainsKey("number")) Input.Number = "";
+        if (Input.IsEmpty) return Page();
+        var validation = await validator.ValidateAsync(Input, cancellationToken);
+        if (!validation.IsValid)
+        {
+            Errors = [.. validation.Errors.Select(e => e.ErrorMessage)];
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            HttpContext.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            return Page();
+        }
+
+        if (!string.IsNullOrWhiteSpace(Input.Number))
+        {
+            var key = JobNumbers.SearchKey(Input.Number);
+            var jobNumber = await db.Jobs.AsNoTracking().Where(j => j.JobNumberKey == key).Select(j => j.JobNumber).SingleOrDefaultAsync(cancellationToken);
+            if (jobNumber is not null) return RedirectToPage("/Jobs/Status", new { jobNumber });
+            NotFoundNumber = Input.Number.Trim();
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            HttpContext.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            return Page();
+        }
+
+        var streetKey = StreetNames.SearchKey(Input.Street!);
+        var house = HouseNumberKey(Input.HouseNumber!);
+        var borough = string.IsNullOrWhiteSpace(Input.Borough) ? null : Input.Borough.Trim();
+        var rows = await db.Jobs.AsNoTracking()
+            .Where(j => j.StreetKey == streetKey && j.Address.HouseNumber.ToUpper().Replace(" ", "") == house)
+            .Where(j => borough == null || j.Address.Borough == borough)
+            .OrderByDescending(j => j.SubmittedAt)
+            .Take(MaxResults)
+            .Select(j => new
+            {
+                j.JobNumber,
+                j.Address.HouseNumber,
+                j.Address.Street,
+                j.Address.Borough,
+                j.Address.Zip,
+                j.Address.City,
+                j.PermitTypeCode,
+                j.Description,
+                j.SubmittedAt,
+                j.WithdrawnAt,
+                Finished = j.Steps.Count(s => s.RecordedStatus == StepStatus.Approved || s.RecordedStatus == StepStatus.NotRequired),
+                Rejected = j.Steps.Any(s => s.RecordedStatus == StepStatus.Rejected),
+                Total = j.Steps.Count,
+            })
+            .ToListAsync(cancellationToken);
+        var types = await reference.PermitTypeNamesAsync(cancellationToken);
+        Results = [.. rows.Select(r => new JobAtAddress(
+            r.JobNumber,
+            new Address(r.HouseNumber, r.Street, r.Borough, r.Zip, r.City).ToString(),
+            types.GetValueOrDefault(r.PermitTypeCode, r.PermitTypeCode),
+            r.Description,
+            DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(r.SubmittedAt, calendars.Zone).DateTime, DateTimeKind.Unspecified),
+            r.WithdrawnAt is not null ? "Withdrawn" : r.Rejected ? "Denied" : r.Finished == r.Total ? "Complete" : $"Open: {r.Finished} of {r.Total} steps finished"))];
+        return Page();
+    }
+
+    /// <summary>"12 - 34" and "12-34" are the same Queens house number.</summary>
+    internal static string HouseNumberKey(string houseNumber) =>
+        new([.. houseNumber.Trim().ToUpperInvariant().Where(c => !char.IsWhiteSpace(c))]);
+
+    public sealed record JobAtAddress(string JobNumber, string Address, string PermitType, string Description, DateTime SubmittedLocal, string Status);
+
+    public sealed class SearchInput
+    {
+        public string? Number { get; set; }
+        public string? HouseNumber { get; set; }
+        public string? Street { get; set; }
+        public string? Borough { get; set; }
+
+        public bool IsEmpty => Number is null && HouseNumber is null && Street is null && Borough is null;
+    }
+
+    public sealed class SearchInputValidator : AbstractValidator<SearchInput>
+    {
+        public SearchInputValidator()
+        {
+            When(i => i.Number is not null, () =>
+                RuleFor(i => i.Number!)
+                    .Must(n => JobNumbers.SearchKey(n).Length > 0).WithMessage("Enter a job number: it is made of digits (and sometimes letters), like 121000042.")
+                    .MaximumLength(40).WithMessage("A job number has at most 40 characters."));
+            When(i => i.Number is null, () =>
+            {
+                RuleFor(i => i.HouseNumber).NotEmpty().WithMessage("Enter the house number, like 350.")
+                    .MaximumLength(20).WithMessage("A house number has at most 20 characters.");
+                RuleFor(i => i.Street).NotEmpty().WithMessage("Enter the street, like West 31st Street.")
+                    .MaximumLength(200).WithMessage("A street name has at most 200 characters.")
+                    .Must(s => s is null || StreetNames.SearchKey(s).Length > 0).WithMessage("Enter the street with letters or digits, like West 31st Street.");
+                RuleFor(i => i.Borough).Must(b => string.IsNullOrWhiteSpace(b) || Boroughs.Contains(b.Trim()))
+                    .WithMessage("Choose a borough from the list, or leave it empty.");
+            });
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.AspNetCore.RateLimiting;
+using PermitTracker.Data;
+using PermitTracker.Domain;
+using PermitTracker.Web.Features.Moves;
+using PermitTracker.Web.Infrastructure;
+
+namespace PermitTracker.Web.Features.Jobs;
+
+/// <summary>
+/// GET /jobs/{jobNumber}?asOf=...: where a job is stuck, for residents. Public, no personal data. It reads the
+/// job through <see cref="JobStatusQuery"/>, the same one query and engine run as the API, so the figures agree.
+/// </summary>
+[EnableRateLimiting(PublicLookups.Policy)]
+[OutputCache(PolicyName = JobStatusCachePolicy.PageName)]
+public sealed class StatusModel(JobStatusQuery query, ReferenceDataCache reference, CityCalendarSource calendars, TimeProvider clock) : PageModel
+{
+    public StatusPageContent Job { get; private set; } = null!;
+
+    /// <summary>The page's content, written by hand (<see cref="StatusPageHtml"/>); its buffer goes back to the pool after the response.</summary>
+    public HtmlWriter Html { get; private set; } = null!;
+
+    /// <summary>Set when the page answers "no such job" (404) or a bad asOf (400).</summary>
+    public string? Problem { get; private set; }
+
+    public string? RequestedNumber { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string jobNumber, string? asOf, CancellationToken cancellationToken)
+    {
+        RequestedNumber = jobNumber;
+        var at = clock.GetUtcNow();
+        var asOfGiven = false;
+        if (!string.IsNullOrWhiteSpace(asOf))
+        {
+            if (!Instants.TryParse(asOf, out at)) return Refuse(StatusCodes.Status400BadRequest, $"The date in the address (asOf) was not understood. {Instants.FormatHelp}");
+            asOfGiven = true;
+        }
+
+        var view = await query.FindAsync(jobNumber, at, cancellationToken);
+        if (view is null) return Refuse(StatusCodes.Status404NotFound, $"There is no job with number {jobNumber}.");
+        if (!string.Equals(view.JobNumber, jobNumber, StringComparison.Ordinal))
+            return RedirectToPagePermanent("/Jobs/Status", new { jobNumber = view.JobNumber, asOf = asOfGiven ? asOf : null });
+
+        Job = StatusPageContent.Build(view, await calendars.GetAsync(cancellationToken), await reference.AgenciesAsync(cancellationToken), at, asOfGiven);
+        Html = StatusPageHtml.Write(Job);
+        Response.RegisterForDispose(Html);
+        return Page();
+    }
+
+    private PageResult Refuse(int status, string problem)
+    {
+        Problem = problem;
+        Response.StatusCode = status;
+        // This page explains the problem itself; the generic error page must not replace it.
+        HttpContext.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+        return Page();
+    }
+}

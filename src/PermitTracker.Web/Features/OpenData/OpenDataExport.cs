@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using PermitTracker.Data;
+using PermitTracker.Web.Infrastructure;
+
+namespace PermitTracker.Web.Features.OpenData;
+
+/// <summary>
+/// The open-data datasets: permits in the Building and Land Development Specification (BLDS) core fields, the
+/// status changes of every step, and, beyond BLDS, the per-step figures of the metrics spec. No personal data:
+/// no applicant, no actor, no note. Each dataset is one query read row by row and written as it is read, so a
+/// million jobs never sit in memory.
+/// </summary>
+public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zone, string linkBase)
+{
+    public const string Permits = "permits";
+    public const string StatusChanges = "status-changes";
+    public const string Steps = "steps";
+
+    public static readonly IReadOnlyList<string> Datasets = [Permits, StatusChanges, Steps];
+
+    /// <summary>The step whose sign-off is the permit's issuance (the seeded workflows and every shipped mapping use it).</summary>
+    public const string IssuanceStepKey = "PERMIT";
+
+    private sealed record Dataset(string[] Columns, string Sql, Func<NpgsqlDataReader, object?[]> Row);
+
+    public static bool IsDataset(string name) => Datasets.Contains(name);
+
+    private Dataset Describe(string name, DateTimeOffset asOf) => name switch
+    {
+        Permits => new Dataset(
+            ["PermitNum", "Description", "AppliedDate", "IssuedDate", "CompletedDate", "StatusCurrent", "StatusDate",
+             "OriginalAddress1", "OriginalCity", "OriginalState", "OriginalZip", "Jurisdiction", "PermitType", "PermitTypeDesc",
+             "PermitClass", "Link", "TotalDays"],
+            $"""
+            SELECT j.job_number, j.description, j.submitted_at, i.finished_at, f.state, f.ended_at, f.base_at,
+                   j.house_number, j.street, j.city, j.state, j.zip, j.borough, j.permit_type_code, p.name,
+                   coalesce(g.elapsed_us, f.elapsed_us)
+            FROM jobs j
+            JOIN job_figures f ON f.job_id = j.id
+            JOIN permit_types p ON p.code = j.permit_type_code
+            LEFT JOIN job_figures_as_of(@as_of) g ON g.job_id = j.id
+            LEFT JOIN step_figures i ON i.job_id = j.id AND i.step_key = '{IssuanceStepKey}' AND i.status = 'Approved'
+            ORDER BY j.id
+            """,
+            r =>
+            {
+                var state = r.GetString(4);
+                var issued = Instant(r, 3);
+                var ended = Instant(r, 5);
+                return
+                [
+                    r.GetString(0), r.GetString(1), Format(Instant(r, 2)), Format(issued),
+                    Format(state == "Complete" ? ended : null),
+                    state switch { "Complete" => "Completed", "Denied" => "Denied", "Withdrawn" => "Withdrawn", _ => issued is null ? "In Review" : "Issued" },
+                    Format(ended ?? Instant(r, 6)),
+                    $"{r.GetString(7)} {r.GetString(8)}", r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11),
+                    r.GetString(9),
+                    r.GetString(13), r.GetString(14), "Building", $"{linkBase}/api/v1/jobs/{Uri.EscapeDataString(r.GetString(0))}",
+                    Days(r.GetInt64(15)),
+                ];
+            }),
+        StatusChanges => new Dataset(
+            ["PermitNum", "StepKey", "StepName", "Agency", "Status", "StatusDate"],
+            """
+            SELECT j.job_number, s.key, s.name, s.agency_code, e.status, e.occurred_at
+            FROM step_events e JOIN steps s ON s.id = e.step_id JOIN jobs j ON j.id = s.job_id
+            WHERE e.occurred_at <= @as_of
+            ORDER BY j.id, e.sequence
+            """,
+            r => [r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Format(Instant(r, 5))]),
+        Steps => new Dataset(
+            ["PermitNum", "StepKey", "StepName", "Agency", "Status", "ReadyAt", "FinishedAt", "DaysOpen", "DaysWithAgency", "DaysWithApplicant",
+             "CorrectionCycles", "DaysBlocked", "DaysWaitingOnOtherAgencies", "BusinessDaysWithAgency", "TargetBusinessDays", "TargetStatus"],
+            """
+            SELECT j.job_number, f.step_key, f.step_name, f.agency_code, f.status, f.ready_at, f.finished_at, f.days_open_us, f.with_agency_us,
+                   f.with_applicant_us, f.correction_cycles, f.days_blocked_us, f.waiting_us, f.business_days_with_agency,
+                   f.target_business_days, f.target_status
+            FROM step_figures_as_of(@as_of) f JOIN jobs j ON j.id = f.job_id
+            ORDER BY j.id, f.position
+            """,
+            r =>
+            [
+                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Format(Instant(r, 5)), Format(Instant(r, 6)),
+                Days(r.GetInt64(7)), Days(r.GetInt64(8)), Days(r.GetInt64(9)), r.GetInt32(10), Days(r.GetInt64(11)), Days(r.GetInt64(12)),
+                r.GetInt32(13), r.IsDBNull(14) ? null : r.GetInt32(14), r.IsDBNull(15) ? null : r.GetString(15),
+            ]),
+        _ => throw new ArgumentException($"No open-data dataset '{name}'.", nameof(name)),
+    };
+
+    private static DateTimeOffset? Instant(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+
+    /// <summary>Exact days with three decimals (spec: averages use exact days), as a number.</summary>
+    private static decimal Days(long us) => Math.Round(us / 86_400_000_000m, 3);
+
+    /// <summary>ISO 8601 with the city's local offset: the wall-clock time a resident knows, and the exact instant.</summary>
+    private string? Format(DateTimeOffset? instant) =>
+        instant is { } at ? TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture) : null;
+
+    private async Task ReadAsync(string dataset, DateTimeOffset asOf, Func<string[], Task> header, Func<object?[], Task> row, CancellationToken cancellationToken)
+    {
+        var d = Describe(dataset, asOf);
+        await header(d.Columns);
+        await using var command = new NpgsqlCommand(d.Sql, connection) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("as_of", asOf.ToUniversalTime());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken); // rows stream one by one; each row is buffered, so fields read in any order
+        while (await reader.ReadAsync(cancellationToken)) await row(d.Row(reader));
+    }
+
+    public async Task<int> WriteCsvAsync(string dataset, Stream output, DateTimeOffset asOf, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        await using var csv = new SpreadsheetSafeCsvWriter(writer, leaveOpen: true);
+        await ReadAsync(dataset, asOf,
+            async columns =>
+            {
+                foreach (var c in columns) csv.WriteField(c);
+                await csv.NextRecordAsync();
+            },
+            async values =>
+            {
+                foreach (var v in values) csv.WriteField(v is decimal d ? d.ToString(CultureInfo.InvariantCulture) : v?.ToString() ?? "");
+                await csv.NextRecordAsync();
+                if (++count % 1000 == 0) await writer.FlushAsync(cancellationToken);
+            }, cancellationToken);
+        await csv.FlushAsync();
+        await writer.FlushAsync(cancellationToken);
+        return count;
+    }
+
+    public async Task<int> WriteJsonAsync(string dataset, Stream output, DateTimeOffset asOf, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        string[] names = [];
+        await using var json = new Utf8JsonWriter(output);
+        json.WriteStartArray();
+        await ReadAsync(dataset, asOf,
+            columns =>
+            {
+                names = columns;
+                return Task.CompletedTask;
+            },
+            async values =>
+            {
+                json.WriteStartObject();
+                for (var i = 0; i < names.Length; i++)
+                {
+                    switch (values[i])
+                    {
+                        case null: json.WriteNull(names[i]); break;
+                        case decimal d: json.WriteNumber(names[i], d); break;
+                        case int n: json.WriteNumber(names[i], n); break;
+                        default: json.WriteString(names[i], values[i]!.ToString()); break;
+                    }
+                }
+                json.WriteEndObject();
+                if (++count % 1000 == 0) await json.FlushAsync(cancellationToken);
+            }, cancellationToken);
+        json.WriteEndArray();
+        await json.FlushAsync(cancellationToken);
+        return count;
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace PermitTracker.Web.Features.Reports;
+
+/// <summary>The reports' front page: the five reports, each with its filters carried over from the address.</summary>
+[Authorize(Policy = ReportAccess.PagesPolicy)]
+public sealed class IndexModel : PageModel
+{
+    public sealed record Entry(string Path, string Title, string Explanation);
+
+    public static readonly IReadOnlyList<Entry> Reports =
+    [
+        new("step-performance", "Step performance", "How long each agency's steps take: days open, with the agency and with the applicant, and how many finish within target."),
+        new("wait-matrix", "Who waits on whom", "Which agencies' steps sat waiting for another agency (or the applicant) after their own work was done, and for how long."),
+        new("critical-path-shares", "Critical-path shares", "Of the time complete jobs took, the share each agency and the applicant held the job, by permit type."),
+        new("backlog", "Backlog now", "Open steps at each agency by age and target status, with the oldest listed."),
+        new("trend", "Trend", "Month by month over two years: median and 90th percentile of job elapsed days and of each agency's days with the agency."),
+    ];
+
+    public string Link(Entry entry) => $"/reports/{entry.Path}{Request.QueryString}";
+
+    public void OnGet()
+    {
+    }
+}
