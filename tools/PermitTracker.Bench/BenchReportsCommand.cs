@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using PermitTracker.Web.Commands;
-using PermitTracker.Web.Reports;
+using PermitTracker.Web.Features.Reports;
 
 namespace PermitTracker.Bench;
 
@@ -17,17 +17,17 @@ public sealed class BenchReportsCommand : ICommand
     public string Name => "bench-reports";
     public string Usage => "bench-reports [--runs N] [--live-runs N] [--skip-floor] [--only NAME,...] [--no-refresh]   times the manager reports (docs/benchmarks.md)";
 
-    private sealed record Report(string Name, Func<ReportQueries, ReportFilters, CancellationToken, Task<int>> Run, string? FloorSql);
+    private sealed record Report(string Name, string Key, Func<ReportQueries, ReportRequest, CancellationToken, Task<int>> Run, string? FloorSql);
 
     private static readonly Report[] Reports =
     [
-        new(ReportSnapshots.StepPerformance, async (q, f, ct) => (await q.StepPerformanceAsync(f, ct)).Count, FloorStepPerformance),
-        new(ReportSnapshots.WaitMatrix, async (q, f, ct) => (await q.WaitMatrixAsync(f, ct)).Count, null),
-        new(ReportSnapshots.CriticalPathShares, async (q, f, ct) => (await q.CriticalPathSharesAsync(f, ct)).Count, null),
-        new(ReportSnapshots.Backlog, async (q, f, ct) => (await q.BacklogAsync(f, ct)).Count + (await q.OldestBacklogAsync(f, 25, ct)).Count, FloorBacklog),
-        new(ReportSnapshots.Trend, async (q, f, ct) => (await q.TrendAsync(f, ct)).Count, FloorTrend),
-        new("jobs (drill-down, a wait cell)", async (q, f, ct) => (await q.JobsBehindAsync(f, "FDNY", null, null, false, false, 500, ct)).Count, null),
-        new("jobs (drill-down, a backlog band)", async (q, f, ct) => (await q.JobsBehindAsync(f, null, "90+", "Overdue", true, false, 500, ct)).Count, null),
+        new(ReportNames.StepPerformance, ReportNames.StepPerformance, async (q, r, ct) => (await q.StepPerformanceAsync(r, ct)).Count, FloorStepPerformance),
+        new(ReportNames.WaitMatrix, ReportNames.WaitMatrix, async (q, r, ct) => (await q.WaitMatrixAsync(r, ct)).Count, null),
+        new(ReportNames.CriticalPathShares, ReportNames.CriticalPathShares, async (q, r, ct) => (await q.CriticalPathSharesAsync(r, ct)).Count, null),
+        new(ReportNames.Backlog, ReportNames.Backlog, async (q, r, ct) => (await q.BacklogAsync(r, ct)).Count + (await q.OldestBacklogAsync(r, 25, ct)).Count, FloorBacklog),
+        new(ReportNames.Trend, ReportNames.Trend, async (q, r, ct) => (await q.TrendAsync(r, ct)).Count, FloorTrend),
+        new("jobs (drill-down, a wait cell)", ReportNames.Jobs, async (q, r, ct) => (await q.JobsBehindAsync(r, "FDNY", null, null, false, false, 500, ct)).Count, null),
+        new("jobs (drill-down, a backlog band)", ReportNames.Jobs, async (q, r, ct) => (await q.JobsBehindAsync(r, null, "90+", "Overdue", true, false, 500, ct)).Count, null),
     ];
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args)
@@ -42,7 +42,8 @@ public sealed class BenchReportsCommand : ICommand
         var clock = services.GetRequiredService<TimeProvider>();
         var ct = CancellationToken.None;
 
-        async Task<(double First, double Median, int Rows)> Time(Func<ReportQueries, Task<int>> run, int runs)
+        // Each run resolves its request as a page does (the snapshot read included), then reads the rows.
+        async Task<(double First, double Median, int Rows)> Time(Report report, ReportFilters filters, int runs)
         {
             var times = new List<double>();
             var rows = 0;
@@ -51,7 +52,8 @@ public sealed class BenchReportsCommand : ICommand
                 await using var scope = services.CreateAsyncScope();
                 var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
                 var watch = Stopwatch.StartNew();
-                rows = await run(queries);
+                var request = await scope.ServiceProvider.GetRequiredService<ReportRequests>().ResolveAsync(report.Key, filters, [], ct);
+                rows = await report.Run(queries, request, ct);
                 times.Add(watch.Elapsed.TotalMilliseconds);
             }
             var warm = times.Skip(1).Order().ToList();
@@ -69,7 +71,7 @@ public sealed class BenchReportsCommand : ICommand
             var refresh = Stopwatch.StartNew();
             IReadOnlyList<(string Report, int Milliseconds)>? computed;
             await using (var scope = services.CreateAsyncScope())
-                computed = await scope.ServiceProvider.GetRequiredService<ReportSnapshots>().RefreshAsync(scope.ServiceProvider.GetRequiredService<ReportQueries>(), ct);
+                computed = await scope.ServiceProvider.GetRequiredService<ReportSnapshotStore>().RefreshAsync(ct);
             Console.WriteLine(computed is null
                 ? "Snapshot refresh: skipped, another process holds the refresh lock (stop the portal first)"
                 : $"Snapshot refresh: {refresh.Elapsed.TotalSeconds:0.0} s ({string.Join(", ", computed.Select(c => $"{c.Report} {c.Milliseconds:N0} ms"))})");
@@ -80,10 +82,10 @@ public sealed class BenchReportsCommand : ICommand
         var only = Array.IndexOf(args, "--only") is var o and >= 0 && o + 1 < args.Length ? args[o + 1].Split(',') : null;
         foreach (var report in Reports.Where(r => only is null || only.Any(n => r.Name.StartsWith(n, StringComparison.Ordinal))))
         {
-            var snapshot = await Time(q => report.Run(q, new ReportFilters(), ct), runs);
-            var agency = await Time(q => report.Run(q, new ReportFilters { Agency = "FDNY" }, ct), runs);
-            var permitType = await Time(q => report.Run(q, new ReportFilters { PermitType = "NB" }, ct), liveRuns);
-            var live = await Time(q => report.Run(q, new ReportFilters { AsOf = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) }, ct), liveRuns);
+            var snapshot = await Time(report, new ReportFilters(), runs);
+            var agency = await Time(report, new ReportFilters { Agency = "FDNY" }, runs);
+            var permitType = await Time(report, new ReportFilters { PermitType = "NB" }, liveRuns);
+            var live = await Time(report, new ReportFilters { AsOf = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) }, liveRuns);
             string floorText = "n/a", ratio = "";
             if (floor && report.FloorSql is { } sql)
             {

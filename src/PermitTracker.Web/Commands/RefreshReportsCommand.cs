@@ -1,4 +1,4 @@
-using PermitTracker.Web.Reports;
+using PermitTracker.Web.Features.Reports;
 using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;
@@ -9,8 +9,7 @@ public sealed class RefreshReportsCommand(PortalHost host) : AsyncCommand
     public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        var computed = await scope.ServiceProvider.GetRequiredService<ReportSnapshots>()
-            .RefreshAsync(scope.ServiceProvider.GetRequiredService<ReportQueries>(), CancellationToken.None);
+        var computed = await scope.ServiceProvider.GetRequiredService<ReportSnapshotStore>().RefreshAsync(CancellationToken.None);
         if (computed is null)
         {
             Console.WriteLine("Another instance is refreshing the report snapshots now; nothing done.");

@@ -12,8 +12,8 @@ using PermitTracker.Web.Api;
 using PermitTracker.Web.Features.Jobs;
 using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Features.OpenData;
+using PermitTracker.Web.Features.Reports;
 using PermitTracker.Web.Features.Seed;
-using PermitTracker.Web.Reports;
 using Scalar.AspNetCore;
 using Serilog;
 
@@ -46,7 +46,8 @@ public static class HostSetup
         services.AddScoped<JobWrites>();
         services.AddScoped<JobStatusQuery>();
         services.AddScoped<ReportQueries>();
-        services.AddScoped<ReportSnapshots>();
+        services.AddScoped<ReportSnapshotStore>();
+        services.AddScoped<ReportRequests>();
         services.AddSingleton(sp => new ReportsReplica(builder.Configuration.GetConnectionString("Reports"), sp.GetRequiredService<TimeZoneInfo>()));
         services.AddScoped<Features.Reports.ReportPageServices>();
         services.Configure<ReportSnapshotOptions>(builder.Configuration.GetSection(ReportSnapshotOptions.Section));

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Features.Staff;
 using PermitTracker.Web.Infrastructure;
-using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Features.Reports;
 
@@ -21,10 +19,10 @@ public sealed class BacklogModel(ReportQueries queries, ReportPageServices servi
     public IReadOnlyList<BacklogRow> Rows { get; private set; } = [];
     public IReadOnlyList<BacklogItem> Oldest { get; private set; } = [];
 
-    protected override async Task LoadAsync(CancellationToken cancellationToken)
+    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken)
     {
-        Rows = await queries.BacklogAsync(Filters, cancellationToken);
-        Oldest = await queries.OldestBacklogAsync(Filters, OldestShown, cancellationToken);
+        Rows = await queries.BacklogAsync(report, cancellationToken);
+        Oldest = await queries.OldestBacklogAsync(report, OldestShown, cancellationToken);
     }
 
     /// <summary>(agency, target status) lines of the table, in agency order and worst status first.</summary>
@@ -40,5 +38,5 @@ public sealed class BacklogModel(ReportQueries queries, ReportPageServices servi
     /// target cannot be asked for by status, so their counts list the band's jobs of every status.
     /// </summary>
     public string CountLink(string agency, string? targetStatus, string? band) =>
-        JobsLink(f => f.Agency = agency, ("band", band), ("targetStatus", targetStatus), ("openSteps", "true"));
+        JobsLink(f => f with { Agency = agency }, ("band", band), ("targetStatus", targetStatus), ("openSteps", "true"));
 }

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Features.Staff;
 using PermitTracker.Web.Infrastructure;
-using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Features.Reports;
 
@@ -16,9 +14,9 @@ public sealed class CriticalPathSharesModel(ReportQueries queries, ReportPageSer
     public IReadOnlyList<CriticalPathShareRow> Rows { get; private set; } = [];
     public StackedBars Chart { get; private set; } = null!;
 
-    protected override async Task LoadAsync(CancellationToken cancellationToken)
+    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken)
     {
-        Rows = await queries.CriticalPathSharesAsync(Filters, cancellationToken);
+        Rows = await queries.CriticalPathSharesAsync(report, cancellationToken);
         var groups = Rows.GroupBy(r => r.PermitType).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (PermitTypeLabel(g.Key), (string?)TypeLink(g.Key),
                 (IReadOnlyList<(string, double, string)>)[.. g.OrderBy(r => r.Holder == "applicant").ThenByDescending(r => r.Share)
@@ -28,5 +26,5 @@ public sealed class CriticalPathSharesModel(ReportQueries queries, ReportPageSer
     }
 
     /// <summary>The jobs behind a permit type's figures: its complete jobs under the same filters.</summary>
-    public string TypeLink(string permitType) => JobsLink(f => f.PermitType = permitType, ("complete", "true"));
+    public string TypeLink(string permitType) => JobsLink(f => f with { PermitType = permitType }, ("complete", "true"));
 }

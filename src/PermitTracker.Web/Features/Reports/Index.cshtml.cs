@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Features.Reports;
 

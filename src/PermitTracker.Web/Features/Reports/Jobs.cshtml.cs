@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Features.Staff;
 using PermitTracker.Web.Infrastructure;
-using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Features.Reports;
 
@@ -24,8 +22,8 @@ public sealed class JobsModel(ReportQueries queries, ReportPageServices services
 
     public IReadOnlyList<DrillJob> Rows { get; private set; } = [];
 
-    protected override async Task LoadAsync(CancellationToken cancellationToken) =>
-        Rows = await queries.JobsBehindAsync(Filters, Blank(WaitedOn), Blank(Band), Blank(TargetStatus), OpenSteps, Complete, Limit, cancellationToken);
+    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken) =>
+        Rows = await queries.JobsBehindAsync(report, Blank(WaitedOn), Blank(Band), Blank(TargetStatus), OpenSteps, Complete, Limit, cancellationToken);
 
     /// <summary>What, besides the filters, the number counted: kept in the CSV link and the filter form.</summary>
     public (string Name, string? Value)[] Counted =>
@@ -38,8 +36,8 @@ public sealed class JobsModel(ReportQueries queries, ReportPageServices services
     public IReadOnlyList<string> Description()
     {
         var words = new List<string>();
-        if (Blank(Filters.Agency) is { } agency) words.Add($"with a step of {AgencyLabel(agency.ToUpperInvariant())}");
-        if (Blank(Filters.Step) is { } step) words.Add($"step {step}");
+        if (Blank(Report.Filters.Agency) is { } agency) words.Add($"with a step of {AgencyLabel(agency.ToUpperInvariant())}");
+        if (Blank(Report.Filters.Step) is { } step) words.Add($"step {step}");
         if (Blank(WaitedOn) is { } waitedOn) words.Add($"that waited on {AgencyLabel(waitedOn)}");
         if (OpenSteps) words.Add("open (Ready, In review or Changes requested) in an open job");
         if (Blank(Band) is { } band) words.Add($"{band} days open");

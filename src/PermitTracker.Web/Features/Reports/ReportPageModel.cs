@@ -3,35 +3,36 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PermitTracker.Domain;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Features.Staff;
 using PermitTracker.Web.Infrastructure;
-using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Features.Reports;
 
 /// <summary>
 /// What every report page shares: the filters bound from the query string (the same names as the API's, so a
-/// page's address can be bookmarked and its CSV link is the API twin with the same query), the lists the
-/// filter form offers, and links that keep the filters.
+/// page's address can be bookmarked and its CSV link is the API twin with the same query), the request they
+/// resolve to (once, as the API's), the lists the filter form offers, and links that keep the filters.
 /// </summary>
 public abstract class ReportPageModel(ReportPageServices services) : PageModel
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>The filters as the person sent them; the page shows and links <see cref="ReportRequest.Filters"/> of <see cref="Report"/>.</summary>
     [BindProperty(SupportsGet = true)] public ReportFilters Filters { get; set; } = new();
+
+    /// <summary>This request's report: filters checked, as-of fixed, snapshot or live decided.</summary>
+    public ReportRequest Report { get; private set; } = null!;
 
     /// <summary>The report's name in the API and in page addresses: /reports/{name}, /api/v1/reports/{name}.</summary>
     public abstract string ReportName { get; }
 
-    public IReadOnlyList<string> Errors { get; private set; } = [];
-    private DateTimeOffset _requestedAt;
+    public IReadOnlyList<string> Errors => Report.Errors;
 
-    /// <summary>The filters' as-of, or the request's instant; a report read from its snapshot pins the filters' as-of to the snapshot's.</summary>
-    public DateTimeOffset AsOf => Filters.AsOf is { Length: > 0 } && Jobs.Instants.TryParse(Filters.AsOf, out var at) ? at : _requestedAt;
+    /// <summary>The instant the figures are as of: the snapshot's, the filters' asOf, or the request's.</summary>
+    public DateTimeOffset AsOf => Report.AsOf;
     public TimeZoneInfo Zone => services.Zone;
 
     /// <summary>The stored snapshot the figures came from; null when they were computed for this request.</summary>
-    public Data.Reports.ReportSnapshot? Snapshot => services.Snapshots.Served;
+    public Data.Reports.ReportSnapshot? Snapshot => Report.Snapshot;
 
     public int RefreshMinutes => services.Snapshots.RefreshMinutes;
     public IReadOnlyDictionary<string, Agency> Agencies { get; private set; } = new Dictionary<string, Agency>();
@@ -40,41 +41,35 @@ public abstract class ReportPageModel(ReportPageServices services) : PageModel
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        _requestedAt = services.Clock.GetUtcNow();
         Agencies = await services.Reference.AgenciesAsync(cancellationToken);
         PermitTypes = await services.Reference.PermitTypeNamesAsync(cancellationToken);
-        Boroughs = await services.Queue.BoroughsAsync(cancellationToken);
-        var errors = ModelState.Where(e => e.Value?.Errors.Count > 0)
+        Boroughs = await services.Reference.BoroughsAsync(cancellationToken);
+        var unreadable = ModelState.Where(e => e.Value?.Errors.Count > 0)
             .Select(e => e.Key.Replace("Filters.", "", StringComparison.Ordinal))
             .Select(key => $"{(key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : key)}: the value is not understood (dates are like 2026-04-30).").ToList();
-        errors.AddRange(Filters.Errors());
-        Errors = errors;
-        if (errors.Count > 0)
+        Report = await services.Requests.ResolveAsync(ReportName, Filters, unreadable, cancellationToken);
+        if (Report.Errors.Count > 0)
         {
             // The form shows what was typed and what is wrong; no figures for filters we cannot read.
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
-        await LoadAsync(cancellationToken);
+        await LoadAsync(Report, cancellationToken);
         return Page();
     }
 
-    protected abstract Task LoadAsync(CancellationToken cancellationToken);
+    protected abstract Task LoadAsync(ReportRequest report, CancellationToken cancellationToken);
 
     /// <summary>A report page or the drill-down with the current filters, changed as asked, plus extra parameters.</summary>
-    public string Link(string report, Action<ReportFilters>? change = null, params (string Name, string? Value)[] extra)
-    {
-        var filters = Filters.WithAsOf(Filters.AsOf);
-        change?.Invoke(filters);
-        return $"/reports/{report}{filters.ToQueryString(extra)}";
-    }
+    public string Link(string report, Func<ReportFilters, ReportFilters>? change = null, params (string Name, string? Value)[] extra) =>
+        $"/reports/{report}{(change?.Invoke(Report.Filters) ?? Report.Filters).ToQueryString(extra)}";
 
     /// <summary>The jobs behind a number: the drill-down with the current filters plus what the number counted.</summary>
-    public string JobsLink(Action<ReportFilters>? change = null, params (string Name, string? Value)[] extra) => Link("jobs", change, extra);
+    public string JobsLink(Func<ReportFilters, ReportFilters>? change = null, params (string Name, string? Value)[] extra) => Link(ReportNames.Jobs, change, extra);
 
     /// <summary>The API twin of this page as CSV, with the same filters (a signed-in manager's cookie is enough).</summary>
     public string CsvLink(params (string Name, string? Value)[] extra) =>
-        $"/api/v1/reports/{ReportName}{Filters.ToQueryString([.. extra, ("format", "csv")])}";
+        $"/api/v1/reports/{ReportName}{Report.Filters.ToQueryString([.. extra, ("format", "csv")])}";
 
     public string AgencyName(string code) =>
         code == "applicant" ? "Applicant" : Agencies.TryGetValue(code, out var agency) ? agency.Name : code;
@@ -86,7 +81,7 @@ public abstract class ReportPageModel(ReportPageServices services) : PageModel
     public string PermitTypeLabel(string code) => PermitTypes.TryGetValue(code, out var name) ? $"{name} ({code})" : code;
 
     /// <summary>The same filters as of the current instant: computed live, not read from the snapshot.</summary>
-    public string LiveLink() => Link(ReportName, f => f.AsOf = services.Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture));
+    public string LiveLink() => Link(ReportName, f => f with { AsOf = services.Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture) });
 
     public string AsOfText => TimeZoneInfo.ConvertTime(AsOf, services.Zone).ToString("ddd d MMM yyyy, h:mm tt", CultureInfo.GetCultureInfo("en-US"));
 
@@ -97,10 +92,10 @@ public abstract class ReportPageModel(ReportPageServices services) : PageModel
 
     public static string Number(int value) => value.ToString(Inv);
 
-    public static string TargetText(string? targetStatus) => Staff.IndexModel.FlagText(targetStatus);
+    public static string TargetText(string? targetStatus) => StepDisplay.TargetText(targetStatus);
 
-    public static string TargetClass(string? targetStatus) => Staff.IndexModel.FlagClass(targetStatus);
+    public static string TargetClass(string? targetStatus) => StepDisplay.TargetClass(targetStatus);
 }
 
 /// <summary>What every report page model needs besides its queries; one registration keeps their constructors short.</summary>
-public sealed record ReportPageServices(ReferenceDataCache Reference, QueueQuery Queue, TimeProvider Clock, TimeZoneInfo Zone, ReportSnapshots Snapshots);
+public sealed record ReportPageServices(ReferenceDataCache Reference, ReportRequests Requests, TimeProvider Clock, TimeZoneInfo Zone, ReportSnapshotStore Snapshots);

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Features.Staff;
 using PermitTracker.Web.Infrastructure;
-using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Features.Reports;
 
@@ -15,13 +13,9 @@ public sealed class StepPerformanceModel(ReportQueries queries, ReportPageServic
 
     public IReadOnlyList<StepPerformanceRow> Rows { get; private set; } = [];
 
-    protected override async Task LoadAsync(CancellationToken cancellationToken) =>
-        Rows = await queries.StepPerformanceAsync(Filters, cancellationToken);
+    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken) =>
+        Rows = await queries.StepPerformanceAsync(report, cancellationToken);
 
     /// <summary>The jobs behind a row: jobs with that agency's step, under the same filters.</summary>
-    public string RowLink(StepPerformanceRow row) => JobsLink(f =>
-    {
-        f.Agency = row.Agency;
-        f.Step = row.StepKey;
-    });
+    public string RowLink(StepPerformanceRow row) => JobsLink(f => f with { Agency = row.Agency, Step = row.StepKey });
 }

@@ -1,9 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Features.Staff;
 using PermitTracker.Web.Infrastructure;
-using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Features.Reports;
 
@@ -21,9 +19,9 @@ public sealed class TrendModel(ReportQueries queries, ReportPageServices service
     public IReadOnlyList<Series> AllSeries { get; private set; } = [];
     public IReadOnlyList<TrendRow> Rows { get; private set; } = [];
 
-    protected override async Task LoadAsync(CancellationToken cancellationToken)
+    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken)
     {
-        Rows = await queries.TrendAsync(Filters, cancellationToken);
+        Rows = await queries.TrendAsync(report, cancellationToken);
         var last = TimeZoneInfo.ConvertTime(AsOf, Zone);
         var first = new DateOnly(last.Year, last.Month, 1).AddMonths(-(Months - 1));
         var months = Enumerable.Range(0, Months).Select(i => first.AddMonths(i).ToString("yyyy-MM", CultureInfo.InvariantCulture)).ToList();
@@ -41,11 +39,6 @@ public sealed class TrendModel(ReportQueries queries, ReportPageServices service
     public string MonthLink(string month)
     {
         var from = DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return JobsLink(f =>
-        {
-            f.DateBy = "completed";
-            f.From = from;
-            f.To = from.AddMonths(1).AddDays(-1);
-        }, ("complete", "true"));
+        return JobsLink(f => f with { DateBy = "completed", From = from, To = from.AddMonths(1).AddDays(-1) }, ("complete", "true"));
     }
 }

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Features.Staff;
 using PermitTracker.Web.Infrastructure;
-using PermitTracker.Web.Reports;
 
 namespace PermitTracker.Web.Features.Reports;
 
@@ -16,9 +14,9 @@ public sealed class WaitMatrixModel(ReportQueries queries, ReportPageServices se
     public IReadOnlyList<WaitMatrixCell> Cells { get; private set; } = [];
     public HeatMap Chart { get; private set; } = null!;
 
-    protected override async Task LoadAsync(CancellationToken cancellationToken)
+    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken)
     {
-        Cells = await queries.WaitMatrixAsync(Filters, cancellationToken);
+        Cells = await queries.WaitMatrixAsync(report, cancellationToken);
         var rows = Cells.Select(c => c.WaitingAgency).Distinct().Order(StringComparer.Ordinal).ToList();
         // Agencies first, then the applicant: the same agency order down and across.
         var columns = Cells.Select(c => c.WaitedOn).Distinct().OrderBy(c => c == "applicant").ThenBy(c => c, StringComparer.Ordinal).ToList();
@@ -29,5 +27,5 @@ public sealed class WaitMatrixModel(ReportQueries queries, ReportPageServices se
     }
 
     /// <summary>The jobs behind a cell: steps of the row's agency that waited on the column.</summary>
-    public string CellLink(WaitMatrixCell cell) => JobsLink(f => f.Agency = cell.WaitingAgency, ("waitedOn", cell.WaitedOn));
+    public string CellLink(WaitMatrixCell cell) => JobsLink(f => f with { Agency = cell.WaitingAgency }, ("waitedOn", cell.WaitedOn));
 }

@@ -46,31 +46,18 @@ public sealed class IndexModel(QueueQuery queue, ReferenceDataCache reference, T
         Coming = await queue.ComingAsync(ScopeAgency, now, 50, cancellationToken);
         Agencies = [.. (await reference.AgenciesAsync(cancellationToken)).Keys.Order()];
         PermitTypes = await reference.PermitTypeNamesAsync(cancellationToken);
-        Boroughs = await queue.BoroughsAsync(cancellationToken);
+        Boroughs = await reference.BoroughsAsync(cancellationToken);
         return Page();
     }
 
     public string PageLink(int page) =>
         Url.Page("/Staff/Index", new { Agency, Status, PermitType, Borough, Overdue = Overdue ? "true" : null, Sort, p = page }) ?? "/staff";
 
-    public static string StepLink(string jobNumber, string stepKey) =>
-        $"/staff/jobs/{Uri.EscapeDataString(jobNumber)}/steps/{Uri.EscapeDataString(stepKey)}";
+    public static string StepLink(string jobNumber, string stepKey) => StepDisplay.StaffPage(jobNumber, stepKey);
 
-    public static string FlagClass(string? targetStatus) => targetStatus switch
-    {
-        "Overdue" => "overdue",
-        "AtRisk" => "at-risk",
-        "OnTrack" => "on-track",
-        _ => "",
-    };
+    public static string FlagClass(string? targetStatus) => StepDisplay.TargetClass(targetStatus);
 
-    public static string FlagText(string? targetStatus) => targetStatus switch
-    {
-        "Overdue" => "Overdue",
-        "AtRisk" => "At risk",
-        "OnTrack" => "On track",
-        _ => "No target",
-    };
+    public static string FlagText(string? targetStatus) => StepDisplay.TargetText(targetStatus);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

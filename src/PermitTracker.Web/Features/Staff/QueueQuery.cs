@@ -95,7 +95,4 @@ public sealed class QueueQuery(PermitsDbContext db)
             ORDER BY f.days_blocked_us DESC, j.job_number, f.position
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
-
-    public Task<List<string>> BoroughsAsync(CancellationToken cancellationToken = default) =>
-        db.Jobs.AsNoTracking().Where(j => j.Address.Borough != null).Select(j => j.Address.Borough!).Distinct().OrderBy(b => b).ToListAsync(cancellationToken);
 }

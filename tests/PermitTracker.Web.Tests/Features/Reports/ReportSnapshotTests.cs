@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using PermitTracker.Web.Reports;
+using PermitTracker.Web.Features.Reports;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.Features.Reports;
@@ -15,7 +15,7 @@ namespace PermitTracker.Web.Tests.Features.Reports;
 [Collection(PostgresCollection.Name)]
 public sealed class ReportSnapshotTests(PostgresServer server) : IAsyncLifetime
 {
-    private static readonly string[] Reports = ReportSnapshots.Names;
+    private static readonly string[] Reports = ReportNames.Snapshotted;
 
     private ApiPortal _portal = null!;
     private HttpClient _client = null!;
@@ -32,8 +32,7 @@ public sealed class ReportSnapshotTests(PostgresServer server) : IAsyncLifetime
     private async Task RefreshAsync()
     {
         await using var scope = _portal.Factory.Services.CreateAsyncScope();
-        var done = await scope.ServiceProvider.GetRequiredService<ReportSnapshots>()
-            .RefreshAsync(scope.ServiceProvider.GetRequiredService<ReportQueries>(), CancellationToken.None);
+        var done = await scope.ServiceProvider.GetRequiredService<ReportSnapshotStore>().RefreshAsync(CancellationToken.None);
         Assert.Equal(Reports.Order(), done!.Select(d => d.Report).Order());
     }
 
@@ -50,7 +49,7 @@ public sealed class ReportSnapshotTests(PostgresServer server) : IAsyncLifetime
         await RefreshAsync();
         foreach (var report in Reports)
         {
-            foreach (var filter in new[] { "", "agency=FDNY", "agency=dob", report == ReportSnapshots.StepPerformance ? "step=A" : "" })
+            foreach (var filter in new[] { "", "agency=FDNY", "agency=dob", report == ReportNames.StepPerformance ? "step=A" : "" })
             {
                 var stored = await GetAsync(report, filter);
                 Assert.True(stored.GetProperty("fromSnapshot").GetBoolean(), $"{report}?{filter} was not read from the snapshot");
@@ -61,7 +60,7 @@ public sealed class ReportSnapshotTests(PostgresServer server) : IAsyncLifetime
                 Assert.True(stored.GetProperty("rows").GetArrayLength() > 0, $"{report}?{filter} has no rows: the comparison would prove nothing");
                 Assert.Equal(live.GetProperty("rows").GetRawText(), stored.GetProperty("rows").GetRawText());
                 Assert.Equal(live.GetProperty("oldest").GetRawText(), stored.GetProperty("oldest").GetRawText());
-                if (report == ReportSnapshots.Backlog)
+                if (report == ReportNames.Backlog)
                     Assert.True(stored.GetProperty("oldest").GetArrayLength() > 0, "the backlog's oldest steps are empty: the comparison would prove nothing");
             }
         }
@@ -71,30 +70,31 @@ public sealed class ReportSnapshotTests(PostgresServer server) : IAsyncLifetime
     public async Task Both_parts_of_the_backlog_come_from_its_snapshot()
     {
         await RefreshAsync();
-        await using var scope = _portal.Factory.Services.CreateAsyncScope();
-        var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
-        var snapshots = scope.ServiceProvider.GetRequiredService<ReportSnapshots>();
-        var filters = new ReportFilters { Agency = "DOB" };
-        await queries.BacklogAsync(filters, CancellationToken.None);
-        var served = snapshots.Served;
-        Assert.NotNull(served);
-        // The oldest steps must not be recomputed live because the first read pinned the as-of.
+        // The oldest steps must come from the snapshot the request was resolved to, not be recomputed live: emptied in
+        // the snapshot, they are empty in the answer (live, the backlog has oldest steps; see the test above).
         await using (var connection = new NpgsqlConnection(_portal.Factory.ConnectionString))
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand("UPDATE report_snapshots SET rows = jsonb_set(rows, '{oldestPerAgency}', '[]') WHERE report = 'backlog'", connection);
             await command.ExecuteNonQueryAsync();
         }
-        Assert.Empty(await queries.OldestBacklogAsync(filters, 25, CancellationToken.None));
+        await using var scope = _portal.Factory.Services.CreateAsyncScope();
+        var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
+        var request = await scope.ServiceProvider.GetRequiredService<ReportRequests>()
+            .ResolveAsync(ReportNames.Backlog, new ReportFilters { Agency = "DOB" }, [], CancellationToken.None);
+        await queries.BacklogAsync(request, CancellationToken.None);
+        var served = request.Snapshot;
+        Assert.NotNull(served);
+        Assert.Empty(await queries.OldestBacklogAsync(request, 25, CancellationToken.None));
     }
 
     [Fact]
     public async Task Filters_the_snapshot_cannot_answer_and_stale_snapshots_are_computed_live()
     {
         await RefreshAsync();
-        Assert.False((await GetAsync(ReportSnapshots.StepPerformance, "permitType=NB")).GetProperty("fromSnapshot").GetBoolean());
-        Assert.False((await GetAsync(ReportSnapshots.Backlog, "step=A")).GetProperty("fromSnapshot").GetBoolean());
-        Assert.False((await GetAsync(ReportSnapshots.Trend, "state=open")).GetProperty("fromSnapshot").GetBoolean());
+        Assert.False((await GetAsync(ReportNames.StepPerformance, "permitType=NB")).GetProperty("fromSnapshot").GetBoolean());
+        Assert.False((await GetAsync(ReportNames.Backlog, "step=A")).GetProperty("fromSnapshot").GetBoolean());
+        Assert.False((await GetAsync(ReportNames.Trend, "state=open")).GetProperty("fromSnapshot").GetBoolean());
 
         await using (var connection = new NpgsqlConnection(_portal.Factory.ConnectionString))
         {
@@ -102,7 +102,7 @@ public sealed class ReportSnapshotTests(PostgresServer server) : IAsyncLifetime
             await using var command = new NpgsqlCommand("UPDATE report_snapshots SET as_of = as_of - interval '2 hours'", connection);
             await command.ExecuteNonQueryAsync();
         }
-        var report = await GetAsync(ReportSnapshots.StepPerformance, "");
+        var report = await GetAsync(ReportNames.StepPerformance, "");
         Assert.False(report.GetProperty("fromSnapshot").GetBoolean());
     }
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using PermitTracker.Data.Access;
 using PermitTracker.Web.Api;
 
-namespace PermitTracker.Web.Reports;
+namespace PermitTracker.Web.Features.Reports;
 
 /// <summary>
 /// Who may read the manager reports: signed-in Managers and Admins (pages and API alike, by the sign-in cookie)

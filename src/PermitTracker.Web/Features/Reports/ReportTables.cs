@@ -2,7 +2,7 @@ using System.Globalization;
 using PermitTracker.Web.Features.OpenData;
 using PermitTracker.Web.Infrastructure;
 
-namespace PermitTracker.Web.Reports;
+namespace PermitTracker.Web.Features.Reports;
 
 /// <summary>
 /// Each report as a flat table: the CSV export and the page's table share these columns (documented in

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Mvc;
+using PermitTracker.Web.Api;
+
+namespace PermitTracker.Web.Features.Reports;
+
+/// <summary>
+/// The JSON twins of the manager reports: GET /api/v1/reports/{report}?filters... (format=csv for the table
+/// as CSV). For a signed-in manager or a reports API key. Each endpoint resolves its request as the pages do.
+/// </summary>
+public static class ReportsApi
+{
+    public static void MapReportsApi(this WebApplication app)
+    {
+        var reports = app.MapGroup("/api/v1/reports").WithTags("Reports").RequireAuthorization(AccessClaims.ReadReportsPolicy);
+        reports.MapGet("/step-performance", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.StepPerformance, f, async r => await q.StepPerformanceAsync(r, ct), ReportTable.StepPerformance, ct));
+        reports.MapGet("/wait-matrix", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.WaitMatrix, f, async r => await q.WaitMatrixAsync(r, ct), ReportTable.WaitMatrix, ct));
+        reports.MapGet("/critical-path-shares", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.CriticalPathShares, f, async r => await q.CriticalPathSharesAsync(r, ct), ReportTable.CriticalPathShares, ct));
+        reports.MapGet("/backlog", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.Backlog, f, async r => await q.BacklogAsync(r, ct), ReportTable.Backlog, ct,
+                async r => await q.OldestBacklogAsync(r, BacklogSnapshot.OldestPerAgencyKept, ct)));
+        reports.MapGet("/trend", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.Trend, f, async r => await q.TrendAsync(r, ct), ReportTable.Trend, ct));
+        reports.MapGet("/jobs", (HttpContext http, [AsParameters] ReportFilters f, string? waitedOn, string? band, string? targetStatus, bool? openSteps,
+                bool? complete, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.Jobs, f, async r => await q.JobsBehindAsync(r, waitedOn, band, targetStatus, openSteps ?? false, complete ?? false, 500, ct),
+                ReportTable.Jobs, ct))
+            .WithSummary("The jobs behind a report's number: the report's filters plus waitedOn, band, targetStatus, openSteps, complete.");
+    }
+
+    private static async Task<IResult> RespondAsync<TRow>(HttpContext http, ReportRequests requests, string report, ReportFilters filters,
+        Func<ReportRequest, Task<IReadOnlyList<TRow>>> rows, Func<IReadOnlyList<TRow>, ReportTable> table, CancellationToken cancellationToken,
+        Func<ReportRequest, Task<IReadOnlyList<BacklogItem>>>? oldest = null)
+    {
+        var request = await requests.ResolveAsync(report, filters, [], cancellationToken);
+        if (request.Errors.Count > 0) return ApiProblems.BadRequest(new Dictionary<string, string[]> { ["filters"] = [.. request.Errors] });
+        var data = await rows(request);
+        if (string.Equals(http.Request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase))
+        {
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{report}.csv\"";
+            await table(data).WriteCsvAsync(http.Response.Body, cancellationToken);
+            return Results.Empty;
+        }
+        var oldestRows = oldest is null ? null : await oldest(request);
+        // A report read from its snapshot is as of the snapshot's instant (its filters' asOf says so too).
+        return Results.Ok(new { asOf = request.AsOf, fromSnapshot = request.FromSnapshot, filters = request.Filters, rows = data, oldest = oldestRows });
+    }
+}
