@@ -1,4 +1,3 @@
-using System.Globalization;
 using FluentValidation;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
@@ -66,26 +65,16 @@ public sealed class MoveStepValidator : AbstractValidator<MoveCheck>
     }
 }
 
-/// <summary>City wall-clock times for forms and pages.</summary>
+/// <summary>City wall-clock times for forms and pages: the rules are <see cref="InstantText"/>'s.</summary>
 public static class LocalTimes
 {
-    private static readonly string[] Formats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
-
     /// <summary>The UTC instant of a local wall-clock time; null when it is malformed or does not exist (the spring-forward gap).</summary>
-    public static DateTimeOffset? TryParse(string? text, TimeZoneInfo zone)
-    {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > 25) return null;
-        if (!DateTime.TryParseExact(text.Trim(), Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)) return null;
-        if (zone.IsInvalidTime(local) || local.Year < 1900) return null;
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone), TimeSpan.Zero);
-    }
+    public static DateTimeOffset? TryParse(string? text, TimeZoneInfo zone) => InstantText.TryParseLocal(text, zone, out var instant) ? instant : null;
 
-    public static string Format(DateTimeOffset instant, TimeZoneInfo zone, bool seconds = false) =>
-        TimeZoneInfo.ConvertTime(instant, zone).ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    public static string Format(DateTimeOffset instant, TimeZoneInfo zone, bool seconds = false) => InstantText.FormatLocal(instant, zone, seconds);
 
     public static string? Format(DateTimeOffset? instant, TimeZoneInfo zone) => instant is { } i ? Format(i, zone) : null;
 
     /// <summary>The value of a datetime-local input for this instant.</summary>
-    public static string InputValue(DateTimeOffset instant, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+    public static string InputValue(DateTimeOffset instant, TimeZoneInfo zone) => InstantText.LocalInputValue(instant, zone);
 }
