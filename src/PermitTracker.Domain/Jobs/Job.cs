@@ -116,12 +116,14 @@ public sealed class Job
         var step = Step(stepKey);
         var now = clock.GetUtcNow();
         occurredAt = occurredAt.ToUniversalTime();
-        if (string.IsNullOrWhiteSpace(actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.");
+        if (string.IsNullOrWhiteSpace(actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.", MoveRefusal.NoActor);
         if (occurredAt > now)
-            throw new MoveRefusedException($"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).");
+            throw new MoveRefusedException($"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).",
+                MoveRefusal.InFuture, limit: now);
         if (step.LastEventAt is { } last && occurredAt < last)
             throw new MoveRefusedException(
-                $"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is before the step's latest event ({last:u}); a step's events are recorded in order.");
+                $"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is before the step's latest event ({last:u}); a step's events are recorded in order.",
+                MoveRefusal.BeforeLatestEvent, limit: last);
 
         var stepEvent = new StepEvent(step.Key, LastEventSequence + 1, to, occurredAt, now, actor.Trim(), note);
         step.Append(stepEvent);
@@ -129,9 +131,13 @@ public sealed class Job
         {
             JobHistory.Replay(this, Events);
         }
-        catch (MoveRefusedException)
+        catch (MoveRefusedException refused)
         {
             step.Remove(stepEvent);
+            // The history was valid before this move, so the replay refused either the move itself or an event after it;
+            // a caller puts the first beside the move's fields, the second is about another event.
+            if (refused.Event is not null && !ReferenceEquals(refused.Event, stepEvent))
+                throw new MoveRefusedException(refused.Message, MoveRefusal.LaterEventInvalid);
             throw;
         }
         LastEventSequence = stepEvent.Sequence;

@@ -43,22 +43,30 @@ public sealed class JobHistory
         foreach (var e in InTimeOrder(events))
         {
             var step = history._byKey[e.StepKey];
+            var from = history.StatusOf(step.Key);
             if (e.OccurredAt < job.SubmittedAt)
                 throw new MoveRefusedException(
-                    $"{step.Title}: {e.Status.ToDisplayText()} at {e.OccurredAt:u} is before job {job.JobNumber} was submitted ({job.SubmittedAt:u}).");
+                    $"{step.Title}: {e.Status.ToDisplayText()} at {e.OccurredAt:u} is before job {job.JobNumber} was submitted ({job.SubmittedAt:u}).",
+                    MoveRefusal.BeforeSubmission, from, job.SubmittedAt)
+                { Event = e };
             if (history.DeniedAt is { } deniedAt)
                 throw new MoveRefusedException(
-                    $"Job {job.JobNumber} was denied at {deniedAt:u}; no further move is accepted ({step.Title}, {e.Status.ToDisplayText()} at {e.OccurredAt:u}).");
+                    $"Job {job.JobNumber} was denied at {deniedAt:u}; no further move is accepted ({step.Title}, {e.Status.ToDisplayText()} at {e.OccurredAt:u}).",
+                    MoveRefusal.JobClosed, from)
+                { Event = e };
             if (job.WithdrawnAt is { } withdrawnAt && e.OccurredAt >= withdrawnAt)
                 throw new MoveRefusedException(
-                    $"Job {job.JobNumber} was withdrawn at {withdrawnAt:u}; no further move is accepted ({step.Title}, {e.Status.ToDisplayText()} at {e.OccurredAt:u}).");
+                    $"Job {job.JobNumber} was withdrawn at {withdrawnAt:u}; no further move is accepted ({step.Title}, {e.Status.ToDisplayText()} at {e.OccurredAt:u}).",
+                    MoveRefusal.JobClosed, from)
+                { Event = e };
 
-            var from = history.StatusOf(step.Key);
             // The words of a refusal are only put together for a refused move: replays run on every write and import.
             if (!StepMoves.IsAllowed(from, e.Status, e.Note))
             {
                 var blockers = history.UnfinishedPrerequisites(step.Key).Select(s => s.Title).ToList();
-                throw new MoveRefusedException(StepMoves.Refusal(step.Title, from, e.Status, e.Note, blockers)!);
+                // Allowed with a note: then the note is what is missing, and a form says so beside the note.
+                var reason = StepMoves.IsAllowed(from, e.Status, "a note") ? MoveRefusal.NoteRequired : MoveRefusal.NotAllowed;
+                throw new MoveRefusedException(StepMoves.Refusal(step.Title, from, e.Status, e.Note, blockers)!, reason, from) { Event = e };
             }
 
             history._recorded[step.Key] = e.Status;

@@ -60,7 +60,7 @@ public static class AgencyScope
 /// <summary>
 /// Who may reopen a finished step (send an Approved, Not required or Rejected step back to Ready, which can turn a
 /// finished job Open again): a signed-in Admin, and nobody else, on every route. API keys carry no role, so no key
-/// may reopen, whatever its scope (ADR-016). The staff page offers the move by this rule and <see cref="Features.Moves.JobWrites"/>
+/// may reopen, whatever its scope (ADR-016). The staff page offers the move by this rule and <see cref="Features.Moves.RecordMove"/>
 /// enforces it under the job's row lock, where the step's current status is known.
 /// </summary>
 public static class ReopenRule

@@ -43,7 +43,10 @@ public static class HostSetup
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ReadModelWriter>();
         services.AddScoped<ReadModelRebuilder>();
-        services.AddScoped<JobWrites>();
+        services.AddScoped<RecordMove>();
+        services.AddScoped<CreateJobHandler>();
+        services.AddSingleton<JobChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobChangeListener>());
         services.AddScoped<JobStatusQuery>();
         services.AddScoped<ReportQueries>();
         services.AddScoped<ReportSnapshotStore>();

@@ -8,6 +8,7 @@ using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
+using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Features.OpenData;
 using PermitTracker.Web.Infrastructure;
 
@@ -178,6 +179,8 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
                 if (jobChanged) changed.Add(job);
             }
             await WriteAsync((NpgsqlConnection)db.Database.GetDbConnection(), changed, recorded, cancellationToken);
+            // The portals' cached status pages of these jobs: this process cannot reach them, the notification can.
+            await JobChanges.NotifyAsync((NpgsqlConnection)db.Database.GetDbConnection(), changed.Select(j => j.JobNumberKey), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             done += batch.Sum(g => g.Count());
             progress?.Invoke(done, staged.Count);
@@ -225,7 +228,7 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
 
     private static NpgsqlParameter<T[]> Array<T>(IEnumerable<T> values) => new() { TypedValue = [.. values] };
 
-    /// <summary>The API's field rules, for one row; null when the row is well formed.</summary>
+    /// <summary>The API's field rules (the Domain's words), for one row; null when the row is well formed.</summary>
     private static string? Parse(Row row, Job job)
     {
         if (job.Steps.All(s => s.Key != row.StepKey)) return $"Job {job.JobNumber} has no step '{row.StepKey}'.";
@@ -233,20 +236,13 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
             return $"'{row.Status}' is not a status (Ready, InReview, ChangesRequested, Approved, NotRequired, Rejected).";
         if (status == StepStatus.Waiting) return "Waiting is derived from prerequisites and is never recorded.";
         if (ParseInstant(row.OccurredAt) is null) return $"occurred_at '{row.OccurredAt}' is not an ISO 8601 instant with an offset.";
-        if (string.IsNullOrWhiteSpace(row.Actor) || row.Actor.Length > 200) return "actor is required (up to 200 characters).";
-        if (row.Note is { Length: > 4000 }) return "note is longer than 4000 characters.";
+        if (!Actor.TryCreate(row.Actor, out _, out var actorError)) return actorError;
+        if (!Note.TryCreate(row.Note, out _, out var noteError)) return noteError;
         return null;
     }
 
-    private static DateTimeOffset? ParseInstant(string text)
-    {
-        var t = text.Trim();
-        var hasOffset = t.EndsWith('Z') || t.EndsWith('z') || (t.Length > 6 && (t[^6] == '+' || t[^6] == '-') && t[^3] == ':');
-        if (!hasOffset || t.Length > 40) return null;
-        if (!DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) || at.Year is < 1900 or > 2200) return null;
-        // PostgreSQL keeps whole microseconds: compared at finer precision, a re-run would not recognise its own events.
-        return at.ToUniversalTime().AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
-    }
+    /// <summary>In UTC and whole microseconds (what PostgreSQL keeps): compared finer, a re-run would not recognise its own events.</summary>
+    private static DateTimeOffset? ParseInstant(string text) => InstantText.TryParseOffset(text, out var at) ? at : null;
 
     public static async Task WriteRejectionsAsync(string path, IReadOnlyList<ImportRejection> rejections)
     {

@@ -10,6 +10,7 @@ using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Features.Import.Mapping;
+using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Features.OpenData;
 using PermitTracker.Web.Infrastructure;
 
@@ -432,6 +433,8 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
             await attributes.CompleteAsync(cancellationToken);
         }
 
+        // A portal may hold a cached page (a "not found" too) of these job numbers: this process cannot reach it, the notification can.
+        await JobChanges.NotifyAsync(connection, batch.Select(b => b.Outcome.Plan!.Job.JobNumberKey), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -3,7 +3,6 @@ using PermitTracker.Data;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
 using PermitTracker.Web.Api;
-using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Jobs;
@@ -29,8 +28,8 @@ public static class CreateJob
     {
         public Validator()
         {
-            RuleFor(r => r.JobNumber).NotEmpty().MaximumLength(40).Matches("^[A-Za-z0-9][A-Za-z0-9 -]*$")
-                .WithMessage("A job number has letters, digits, spaces and dashes, up to 40 characters.");
+            RuleFor(r => r.JobNumber).Cascade(CascadeMode.Stop).NotEmpty()
+                .Must(n => JobNumber.TryCreate(n, out _, out _)).WithMessage(JobNumber.RuleMessage);
             RuleFor(r => r.PermitType).NotEmpty().MaximumLength(10);
             RuleFor(r => r.SubmittedAt).Must(s => Instants.TryParse(s, out _)).WithMessage(Instants.FormatHelp);
             RuleFor(r => r.Description).MaximumLength(2000);
@@ -57,7 +56,7 @@ public static class CreateJob
     }
 
     /// <summary>POST /api/v1/jobs: creates a job from its permit type's template or from an explicit step list.</summary>
-    public static async Task<IResult> HandleAsync(Request request, IValidator<Request> validator, JobWrites writes, JobStatusQuery query,
+    public static async Task<IResult> HandleAsync(Request request, IValidator<Request> validator, CreateJobHandler handler, JobStatusQuery query,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var validation = await validator.ValidateAsync(request, cancellationToken);
@@ -70,7 +69,8 @@ public static class CreateJob
         var applicant = request.Applicant is { } ap ? new ApplicantContact(ap.Name ?? "", ap.Email ?? "", ap.Phone ?? "") : null;
         var steps = request.Steps?.Select(s => new StepDefinition(s.Key!, s.Name!, s.Agency!, s.DependsOn ?? [], s.TargetBusinessDays)).ToList();
 
-        var result = await writes.CreateJobAsync(request.JobNumber!, request.PermitType!, address, submittedAt, applicant,
+        JobNumber.TryCreate(request.JobNumber, out var jobNumber, out _);
+        var result = await handler.HandleAsync(jobNumber!, request.PermitType!, address, submittedAt, applicant,
             request.Description ?? "", steps, cancellationToken);
         switch (result.Outcome)
         {

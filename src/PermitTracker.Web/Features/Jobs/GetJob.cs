@@ -1,6 +1,5 @@
-using System.Globalization;
+using PermitTracker.Domain;
 using PermitTracker.Web.Api;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Jobs;
 
@@ -22,21 +21,11 @@ public static class GetJob
     }
 }
 
-/// <summary>Instants in the API are ISO 8601 with an explicit offset: a wall-clock time alone is ambiguous.</summary>
+/// <summary>Instants in the API are ISO 8601 with an explicit offset: a wall-clock time alone is ambiguous. The rule is <see cref="InstantText"/>'s.</summary>
 public static class Instants
 {
-    public const string FormatHelp = "Give an ISO 8601 instant with its offset, e.g. 2026-01-30T12:00:00-05:00 or 2026-01-30T17:00:00Z.";
+    public const string FormatHelp = InstantText.FormatHelp;
 
-    public static bool TryParse(string? text, out DateTimeOffset instant)
-    {
-        instant = default;
-        if (string.IsNullOrWhiteSpace(text) || text.Length > 40) return false;
-        var trimmed = text.Trim();
-        var hasOffset = trimmed.EndsWith('Z') || trimmed.EndsWith('z')
-                        || (trimmed.Length > 6 && (trimmed[^6] == '+' || trimmed[^6] == '-') && trimmed[^3] == ':');
-        if (!hasOffset || !trimmed.Contains('T', StringComparison.OrdinalIgnoreCase)) return false;
-        if (!DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out instant)) return false;
-        instant = instant.ToUniversalTime();
-        return instant.Year is >= 1900 and <= 2200;
-    }
+    /// <summary>The UTC instant, truncated to microseconds (what PostgreSQL stores); see <see cref="InstantText.TryParseOffset"/>.</summary>
+    public static bool TryParse(string? text, out DateTimeOffset instant) => InstantText.TryParseOffset(text, out instant);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FluentValidation;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
@@ -18,74 +17,50 @@ public sealed class MoveStepInput
     public uint ExpectedVersion { get; set; }
 }
 
-/// <summary>What the validator checks the input against: the step as it is now, and the clock.</summary>
-public sealed record MoveCheck(
-    MoveStepInput Input,
-    StepStatus From,
-    IReadOnlyList<StepStatus> Offered,
-    DateTimeOffset? LastEventAt,
-    DateTimeOffset SubmittedAt,
-    DateTimeOffset Now,
-    TimeZoneInfo Zone)
+/// <summary>What the form's fields are read against: the city's zone, and now for an empty time.</summary>
+public sealed record MoveCheck(MoveStepInput Input, DateTimeOffset Now, TimeZoneInfo Zone)
 {
-    /// <summary>The instant of the move in UTC: the entered local time, or now when the field is empty.</summary>
-    public DateTimeOffset? Instant => string.IsNullOrWhiteSpace(Input.OccurredAt) ? Now : LocalTimes.TryParse(Input.OccurredAt, Zone);
+    /// <summary>The instant of the move in UTC: the entered local time, or now when the field is empty; null when it is no time of the city.</summary>
+    public DateTimeOffset? Instant => string.IsNullOrWhiteSpace(Input.OccurredAt) ? Now
+        : InstantText.TryParseLocal(Input.OccurredAt, Zone, out var instant) ? instant : null;
 }
 
+/// <summary>
+/// Whether the form reads as a move at all: a move chosen, a note within its limit, a time of the city. Whether the
+/// move is allowed (offered from the step's status, with the note it needs, not in the future, not before the step's
+/// latest event or the submission) is the domain's decision; the page puts its refusal beside the field (<see cref="MoveRefusals"/>).
+/// </summary>
 public sealed class MoveStepValidator : AbstractValidator<MoveCheck>
 {
     public MoveStepValidator()
     {
         RuleFor(c => c.Input.To).NotNull().WithMessage("Choose a move.").OverridePropertyName(nameof(MoveStepInput.To));
-        RuleFor(c => c).Must(c => c.Offered.Contains(c.Input.To!.Value))
-            .When(c => c.Input.To is not null)
-            .WithMessage(c => $"{c.Input.To!.Value.ToDisplayText()} is not a move offered from {c.From.ToDisplayText()}.")
-            .OverridePropertyName(nameof(MoveStepInput.To));
-        RuleFor(c => c.Input.Note).NotEmpty()
-            .When(c => c.Input.To is { } to && StepMoves.RequiresNote(c.From, to))
-            .WithMessage(c => StepMoves.IsReopen(c.From, c.Input.To!.Value)
-                ? "Reopening a finished step needs a reason."
-                : $"{c.Input.To!.Value.ToDisplayText()} needs a note that says why (the applicant and auditors read it).")
-            .OverridePropertyName(nameof(MoveStepInput.Note));
-        RuleFor(c => c.Input.Note).MaximumLength(4000).OverridePropertyName(nameof(MoveStepInput.Note));
+        RuleFor(c => c.Input.Note).Must(n => Note.TryCreate(n, out _, out _)).WithMessage(Note.RuleMessage).OverridePropertyName(nameof(MoveStepInput.Note));
         RuleFor(c => c.Instant).NotNull()
             .WithMessage("Enter a date and time like 2026-01-30T14:00 (New York time), or leave it empty for now.")
-            .OverridePropertyName(nameof(MoveStepInput.OccurredAt));
-        RuleFor(c => c.Instant).Must((c, at) => at <= c.Now)
-            .When(c => c.Instant is not null)
-            .WithMessage(c => $"The move cannot be in the future (it is now {LocalTimes.Format(c.Now, c.Zone)}).")
-            .OverridePropertyName(nameof(MoveStepInput.OccurredAt));
-        RuleFor(c => c.Instant).Must((c, at) => c.LastEventAt is null || at >= c.LastEventAt)
-            .When(c => c.Instant is not null)
-            .WithMessage(c => $"The step's latest event is at {LocalTimes.Format(c.LastEventAt!.Value, c.Zone, seconds: true)}; a move cannot be earlier.")
-            .OverridePropertyName(nameof(MoveStepInput.OccurredAt));
-        RuleFor(c => c.Instant).Must((c, at) => at >= c.SubmittedAt)
-            .When(c => c.Instant is not null)
-            .WithMessage(c => $"The job was submitted at {LocalTimes.Format(c.SubmittedAt, c.Zone)}; a move cannot be earlier.")
             .OverridePropertyName(nameof(MoveStepInput.OccurredAt));
     }
 }
 
-/// <summary>City wall-clock times for forms and pages.</summary>
-public static class LocalTimes
+/// <summary>The domain's refusal of a move, in the form's words and beside the field it concerns; null for a refusal about something else.</summary>
+public static class MoveRefusals
 {
-    private static readonly string[] Formats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
-
-    /// <summary>The UTC instant of a local wall-clock time; null when it is malformed or does not exist (the spring-forward gap).</summary>
-    public static DateTimeOffset? TryParse(string? text, TimeZoneInfo zone)
+    public static (string Field, string Message)? ForField(MoveRefusedException refused, StepStatus to, TimeZoneInfo zone)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > 25) return null;
-        if (!DateTime.TryParseExact(text.Trim(), Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)) return null;
-        if (zone.IsInvalidTime(local) || local.Year < 1900) return null;
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone), TimeSpan.Zero);
+        var from = refused.From ?? to;
+        string Local(bool seconds = false) => InstantText.FormatLocal(refused.Limit!.Value, zone, seconds);
+        return refused.Reason switch
+        {
+            MoveRefusal.NotAllowed => (nameof(MoveStepInput.To), $"{to.ToDisplayText()} is not a move offered from {from.ToDisplayText()}."),
+            // A job denied or withdrawn offers no move on its open steps; a finished step's reopen is refused as a conflict.
+            MoveRefusal.JobClosed when !from.IsFinished() => (nameof(MoveStepInput.To), $"{to.ToDisplayText()} is not a move offered from {from.ToDisplayText()}."),
+            MoveRefusal.NoteRequired => (nameof(MoveStepInput.Note), StepMoves.IsReopen(from, to)
+                ? "Reopening a finished step needs a reason."
+                : $"{to.ToDisplayText()} needs a note that says why (the applicant and auditors read it)."),
+            MoveRefusal.InFuture => (nameof(MoveStepInput.OccurredAt), $"The move cannot be in the future (it is now {Local()})."),
+            MoveRefusal.BeforeLatestEvent => (nameof(MoveStepInput.OccurredAt), $"The step's latest event is at {Local(seconds: true)}; a move cannot be earlier."),
+            MoveRefusal.BeforeSubmission => (nameof(MoveStepInput.OccurredAt), $"The job was submitted at {Local()}; a move cannot be earlier."),
+            _ => null,
+        };
     }
-
-    public static string Format(DateTimeOffset instant, TimeZoneInfo zone, bool seconds = false) =>
-        TimeZoneInfo.ConvertTime(instant, zone).ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-
-    public static string? Format(DateTimeOffset? instant, TimeZoneInfo zone) => instant is { } i ? Format(i, zone) : null;
-
-    /// <summary>The value of a datetime-local input for this instant.</summary>
-    public static string InputValue(DateTimeOffset instant, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
 }

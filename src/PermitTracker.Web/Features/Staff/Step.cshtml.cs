@@ -2,7 +2,6 @@ using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.OutputCaching;
 using PermitTracker.Data;
 using PermitTracker.Data.Access;
 using PermitTracker.Domain;
@@ -18,18 +17,18 @@ namespace PermitTracker.Web.Features.Staff;
 /// <summary>
 /// One step of a job for staff: the job's figures (the engine, as on the public page), the applicant's contact,
 /// the full audit history and the move form. Agency scoping is checked on every request by the authorization
-/// handler; the write itself goes through <see cref="JobWrites"/> with the caller's agency and the page's version.
+/// handler; the move itself is <see cref="RecordMove"/>'s, with the caller's agency and the page's version, and a
+/// recorded move redirects without reading the job for display.
 /// </summary>
 [Authorize(Policy = StaffPolicies.StaffArea)]
 public sealed class StepModel(
     JobStatusQuery jobs,
     StepDetailsQuery details,
-    JobWrites writes,
+    RecordMove move,
     IAuthorizationService authorization,
     IValidator<MoveCheck> validator,
     TimeZoneInfo zone,
-    TimeProvider clock,
-    IOutputCacheStore statusCache) : PageModel
+    TimeProvider clock) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string JobNumber { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string StepKey { get; set; } = "";
@@ -55,43 +54,47 @@ public sealed class StepModel(
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var denied = await LoadAsync(cancellationToken);
-        if (denied is not null) return denied;
-        // Reopening a finished step is an Admin's decision: others are not offered it, and a forged post is forbidden.
-        if (Input.To is { } to && StepMoves.IsReopen(Step.Status, to) && !ReopenRule.MayReopen(User)) return Forbid();
-
-        var check = new MoveCheck(Input, Step.Status, Offered, Details.LastEventAt, Details.SubmittedAt, clock.GetUtcNow(), zone);
+        var check = new MoveCheck(Input, clock.GetUtcNow(), zone);
         var validation = await validator.ValidateAsync(check, cancellationToken);
-        if (!validation.IsValid)
+        if (!validation.IsValid || !Domain.Jobs.JobNumber.TryCreate(JobNumber, out var number, out _) || !Actor.TryCreate(User.Identity?.Name, out var actor, out _))
         {
+            // The page is shown again, to a caller who may see the step (else its 404/403).
+            var denied = await LoadAsync(cancellationToken);
+            if (denied is not null) return denied;
             ModelState.AddErrors(validation);
             return Page();
         }
+        Note.TryCreate(Input.Note, out var note, out _);
 
-        var result = await writes.RecordMoveAsync(new MoveRequest(
-            View.JobNumber, StepKey, Input.To!.Value, check.Instant!.Value, User.Identity!.Name!, Input.Note,
+        var to = Input.To!.Value;
+        var result = await move.HandleAsync(new MoveRequest(number, StepKey, to, check.Instant!.Value, actor, note,
             ExpectedVersion: Input.ExpectedVersion, RequiredAgency: AgencyScope.RequiredAgency(User), MayReopen: ReopenRule.MayReopen(User)), cancellationToken);
         switch (result.Outcome)
         {
             case MoveOutcome.Recorded:
-                await JobStatusCachePolicy.EvictAsync(statusCache, View.JobNumber, cancellationToken);
-                Notice = $"Recorded: {Step.Name} is now {Input.To.Value.ToDisplayText()}.";
-                return RedirectToPage(new { JobNumber = View.JobNumber, StepKey });
+                Notice = $"Recorded: {result.Step!.Name} is now {to.ToDisplayText()}.";
+                return RedirectToPage(new { JobNumber = result.Job!.JobNumber, StepKey });
             case MoveOutcome.JobNotFound or MoveOutcome.StepNotFound:
                 return NotFound();
             case MoveOutcome.Forbidden or MoveOutcome.ReopenForbidden:
                 return Forbid();
-            default:
-                // Stale page or refused move: nothing was recorded. Show the step as it is now, keep what was typed.
-                await LoadAsync(cancellationToken);
-                Conflict = result.Outcome == MoveOutcome.Stale
-                    ? $"Nothing was recorded: {result.Message} It is now {Step.Status.ToDisplayText()}; see the history below. Your note is kept in the form."
-                    : $"Nothing was recorded: {result.Message}";
-                ModelState.Remove($"{nameof(Input)}.{nameof(Input.ExpectedVersion)}");
-                Input.ExpectedVersion = StepInfo.Version;
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return Page();
         }
+
+        // Nothing was recorded: show the step as it is now, keep what was typed.
+        await LoadAsync(cancellationToken);
+        if (result.Refusal is { } refused && MoveRefusals.ForField(refused, to, zone) is (string field, string message))
+        {
+            // A refusal of the move itself goes beside its field, as any other error of the form.
+            ModelState.AddModelError($"{nameof(Input)}.{field}", message);
+            return Page();
+        }
+        Conflict = result.Outcome == MoveOutcome.Stale
+            ? $"Nothing was recorded: {result.Message} It is now {Step.Status.ToDisplayText()}; see the history below. Your note is kept in the form."
+            : $"Nothing was recorded: {result.Message}";
+        ModelState.Remove($"{nameof(Input)}.{nameof(Input.ExpectedVersion)}");
+        Input.ExpectedVersion = StepInfo.Version;
+        Response.StatusCode = StatusCodes.Status409Conflict;
+        return Page();
     }
 
     /// <summary>Loads the job; null when the caller may see this step, else the 404/403 to return.</summary>
@@ -112,7 +115,7 @@ public sealed class StepModel(
         return null;
     }
 
-    public string Local(DateTimeOffset? instant) => LocalTimes.Format(instant, zone) ?? "–";
+    public string Local(DateTimeOffset? instant) => instant is { } at ? InstantText.FormatLocal(at, zone) : "–";
 
     public static int Days(TimeSpan duration) => CityCalendar.CalendarDays(duration);
 

@@ -107,9 +107,6 @@ public sealed partial class JobRowMapper
     [GeneratedRegex(@"^(?<house>\S*\d\S*)\s+(?<street>.+)$")]
     private static partial Regex AddressLine();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9 -]*$")]
-    private static partial Regex JobNumberRule();
-
     private sealed class RowRejected(ImportReject reject) : Exception(reject.Reason)
     {
         public ImportReject Reject { get; } = reject;
@@ -154,11 +151,11 @@ public sealed partial class JobRowMapper
                 throw Reject(line, raw, _jobNumber.FirstColumnName, raw, $"'{raw}' does not match the job number pattern {_jobNumberPattern}.", RejectKind.Unparseable);
             value = match.Groups["number"].Success ? match.Groups["number"].Value : match.Groups.Count > 1 ? match.Groups[1].Value : match.Value;
         }
-        value = value.Trim();
-        if (value.Length == 0) throw Reject(line, "", _jobNumber.FirstColumnName, raw, "The job number is empty.", RejectKind.Missing);
-        if (value.Length > 40 || !JobNumberRule().IsMatch(value))
-            throw Reject(line, value, _jobNumber.FirstColumnName, raw, "A job number has letters, digits, spaces and dashes, up to 40 characters.", RejectKind.Unparseable);
-        return JobNumbers.Canonical(value);
+        if (!JobNumber.TryCreate(value, out var number, out var error))
+            throw error == JobNumber.EmptyMessage
+                ? Reject(line, "", _jobNumber.FirstColumnName, raw, error, RejectKind.Missing)
+                : Reject(line, value.Trim(), _jobNumber.FirstColumnName, raw, error, RejectKind.Unparseable);
+        return number.Value;
     }
 
     private static RowRejected Reject(int line, string jobNumber, string column, string value, string reason, RejectKind kind) =>

@@ -1,0 +1,202 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.EntityFrameworkCore;
+using PermitTracker.Data;
+using PermitTracker.Data.ReadModel;
+using PermitTracker.Domain;
+using PermitTracker.Domain.Jobs;
+using PermitTracker.Domain.Timeline;
+using PermitTracker.Web.Infrastructure;
+
+namespace PermitTracker.Web.Features.Moves;
+
+/// <summary>A move asked for by the API or a staff page (later notifications and applicant actions).</summary>
+/// <param name="ExpectedVersion">The step version the writer saw (its xmin); null to skip the stale-page check.</param>
+/// <param name="RequiredAgency">When set, the step must belong to this agency (agency scoping); null for any agency.</param>
+/// <param name="MayReopen">Whether the caller may send a finished step back to Ready (the web's ReopenRule decides; false unless said).</param>
+public sealed record MoveRequest(
+    JobNumber JobNumber,
+    string StepKey,
+    StepStatus Status,
+    DateTimeOffset OccurredAt,
+    Actor Actor,
+    Note? Note,
+    uint? ExpectedVersion = null,
+    string? RequiredAgency = null,
+    Idempotency? Idempotency = null,
+    bool MayReopen = false);
+
+public enum MoveOutcome
+{
+    Recorded,
+    JobNotFound,
+    StepNotFound,
+    Forbidden,
+
+    /// <summary>The move would reopen a finished step, and the caller may not reopen.</summary>
+    ReopenForbidden,
+    Stale,
+
+    /// <summary>The domain refused the move (<see cref="MoveResult.Refusal"/> says which rule); nothing was recorded.</summary>
+    Refused,
+
+    /// <summary>The same Idempotency-Key and request were recorded before: nothing new was written.</summary>
+    Replayed,
+
+    /// <summary>The Idempotency-Key was used before for a different request.</summary>
+    KeyReused,
+
+    /// <summary>Another request holding the same Idempotency-Key was written at the same instant and is gone again: retry.</summary>
+    KeyInUse,
+}
+
+/// <summary>What a move did, with what its callers answer from.</summary>
+/// <param name="Job">The job as committed (or as it stood when the move was refused); null when there is none to show.</param>
+/// <param name="Refusal">For <see cref="MoveOutcome.Refused"/>: the domain's refusal (its reason, and the status or instant it is about).</param>
+public sealed record MoveResult(MoveOutcome Outcome, string? Message = null, Job? Job = null, StepEvent? Event = null, int? EventSequence = null,
+    MoveRefusedException? Refusal = null)
+{
+    private Lazy<StepFigures>? _figures;
+
+    /// <summary>The moved step of <see cref="Job"/>.</summary>
+    public Step? Step { get; init; }
+
+    /// <summary>
+    /// The moved step's figures now (the engine over the committed job), for an answer that shows them; computed on
+    /// first use and once, so a caller that only redirects runs no engine. Only for Recorded and Replayed.
+    /// </summary>
+    public StepFigures Figures => (_figures ?? throw new InvalidOperationException($"A {Outcome} move has no figures.")).Value;
+
+    internal MoveResult WithFigures(Func<StepFigures> compute) => this with { _figures = new Lazy<StepFigures>(compute) };
+}
+
+/// <summary>
+/// The one move use case: every change of a step's status goes through here. Under the job's row lock it loads the
+/// job once, lets <see cref="Job.RecordMove"/> decide (it refuses with a reason and records nothing), and writes the
+/// event, the step's new version, the read-model rows, the idempotency row and the change notification in one
+/// transaction; after the commit it evicts this portal's cached status page.
+/// </summary>
+public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, CityCalendarSource calendars, IOutputCacheStore statusCache, TimeProvider clock)
+{
+    public async Task<MoveResult> HandleAsync(MoveRequest request, CancellationToken cancellationToken = default)
+    {
+        var result = await WriteAsync(request, cancellationToken);
+        if (result.Outcome is not (MoveOutcome.Recorded or MoveOutcome.Replayed)) return result;
+        if (result.Outcome == MoveOutcome.Recorded)
+        {
+            // This instance's cache at once, so the mover's next read is fresh; other instances hear the commit's
+            // notification (JobChangeListener).
+            await JobStatusCachePolicy.EvictAsync(statusCache, result.Job!.JobNumber, cancellationToken);
+        }
+        var calendar = await calendars.GetAsync(cancellationToken);
+        var job = result.Job!;
+        return result.WithFigures(() =>
+            TimelineEngine.Compute(FiguresProjection.ToTimelineInput(job), calendar, clock.GetUtcNow()).Steps.Single(s => s.Key == request.StepKey));
+    }
+
+    /// <summary>The job with its steps and events in one query (one round trip): a handful of steps and a few dozen events.</summary>
+    private Task<Job?> LoadAsync(string searchKey, CancellationToken cancellationToken) =>
+        db.Jobs.Include(j => j.Steps).ThenInclude(s => s.Events).AsSingleQuery()
+            .SingleOrDefaultAsync(j => j.JobNumberKey == searchKey, cancellationToken);
+
+    private async Task<MoveResult> WriteAsync(MoveRequest request, CancellationToken cancellationToken)
+    {
+        // A failed SaveChanges ends the move (the transaction is rolled back), so EF's savepoint around it would
+        // only cost two round trips (SAVEPOINT, RELEASE) on every write.
+        db.Database.AutoSavepointsEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var key = request.JobNumber.SearchKey;
+        // Writers of one job queue up on its row instead of failing at commit; the xmin check stays as a net.
+        // The lock is its own statement, not a FOR UPDATE inside the load: under READ COMMITTED a statement that
+        // waited for the lock would still read the steps and events of its older snapshot, missing the event
+        // just committed by the writer it waited for; the load after it takes a fresh snapshot.
+        // The change notification rides on the lock's round trip: PostgreSQL delivers it only if this transaction
+        // commits, so a refused or replayed move (rolled back) notifies nobody.
+        var locked = await db.Database.SqlQuery<long>(
+                $"SELECT jobs.id AS \"Value\" FROM jobs, pg_notify({JobChanges.Channel}, {key}) WHERE jobs.job_number_key = {key} FOR UPDATE OF jobs")
+            .ToListAsync(cancellationToken);
+        if (locked.Count == 0) return new MoveResult(MoveOutcome.JobNotFound, $"There is no job with number {request.JobNumber}.");
+
+        var job = (await LoadAsync(key, cancellationToken))!;
+        if (request.Idempotency is { } idempotency && await EarlierAnswerAsync(idempotency, job, request.StepKey, cancellationToken) is { } answered) return answered;
+        var step = job.Steps.FirstOrDefault(s => s.Key == request.StepKey);
+        if (step is null) return new MoveResult(MoveOutcome.StepNotFound, $"Job {job.JobNumber} has no step '{request.StepKey}'.", job);
+        if (request.RequiredAgency is { } agency && !string.Equals(agency, step.AgencyCode, StringComparison.OrdinalIgnoreCase))
+            return new MoveResult(MoveOutcome.Forbidden,
+                $"Step '{step.Key}' of job {job.JobNumber} belongs to {step.AgencyCode}; you may only move {agency.ToUpperInvariant()} steps.", job)
+            { Step = step };
+        var from = job.StatusOf(step.Key);
+        // Before the stale check: a caller who may not reopen is refused whatever version it saw.
+        if (!request.MayReopen && StepMoves.IsReopen(from, request.Status))
+            return new MoveResult(MoveOutcome.ReopenForbidden,
+                $"{step.Title} is {from.ToDisplayText()}; reopening a finished step is for an administrator, on the step's staff page.", job)
+            { Step = step };
+        if (request.ExpectedVersion is { } expected && expected != step.RowVersion)
+            return new MoveResult(MoveOutcome.Stale,
+                $"{step.Title} changed since you loaded it: it is now {from.ToDisplayText()}. Reload the step and try again.", job)
+            { Step = step };
+
+        StepEvent recorded;
+        try
+        {
+            recorded = job.RecordMove(request.StepKey, request.Status, request.OccurredAt, request.Actor.Value, request.Note?.Value, clock);
+        }
+        catch (MoveRefusedException refused)
+        {
+            return new MoveResult(MoveOutcome.Refused, refused.Message, job, Refusal: refused) { Step = step };
+        }
+
+        if (request.Idempotency is { } sent)
+        {
+            db.IdempotentRequests.Add(new IdempotentRequest
+            {
+                Caller = sent.Caller,
+                Key = sent.Key,
+                RequestHash = sent.RequestHash,
+                JobId = job.Id,
+                StepKey = step.Key,
+                EventSequence = recorded.Sequence,
+                CreatedAt = clock.GetUtcNow(),
+            });
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await readModel.WriteAsync(job, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new MoveResult(MoveOutcome.Stale, $"{step.Title} was changed by someone else at the same moment. Reload the step and try again.");
+        }
+        catch (DbUpdateException ex) when (request.Idempotency is { } raced && IsIdempotencyKeyTaken(ex))
+        {
+            // The same key sent at the same instant for another job (another row lock): the other request committed
+            // its key first. Nothing of this one is kept; it gets the answer a retry after the other would get.
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            var committed = (await LoadAsync(key, cancellationToken))!;
+            return await EarlierAnswerAsync(raced, committed, request.StepKey, cancellationToken)
+                ?? new MoveResult(MoveOutcome.KeyInUse, $"Idempotency-Key '{raced.Key}' is in use by another request at this moment; send it again.");
+        }
+        return new MoveResult(MoveOutcome.Recorded, null, job, recorded, recorded.Sequence) { Step = step };
+    }
+
+    /// <summary>
+    /// What an Idempotency-Key already recorded answers, decided here only (before the write, and after losing a race
+    /// for the key): the same request of the same job gets the original answer, anything else is a reused key.
+    /// Null when the key is new.
+    /// </summary>
+    private async Task<MoveResult?> EarlierAnswerAsync(Idempotency idempotency, Job job, string stepKey, CancellationToken cancellationToken)
+    {
+        var earlier = await db.IdempotentRequests.AsNoTracking()
+            .SingleOrDefaultAsync(r => r.Caller == idempotency.Caller && r.Key == idempotency.Key, cancellationToken);
+        if (earlier is null) return null;
+        return earlier.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash) && earlier.JobId == job.Id
+            ? new MoveResult(MoveOutcome.Replayed, null, job, null, earlier.EventSequence) { Step = job.Steps.FirstOrDefault(s => s.Key == stepKey) }
+            : new MoveResult(MoveOutcome.KeyReused, $"Idempotency-Key '{idempotency.Key}' was already used for a different request.");
+    }
+
+    private static bool IsIdempotencyKeyTaken(DbUpdateException ex) =>
+        ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } unique
+        && unique.TableName == "idempotent_requests";
+}
