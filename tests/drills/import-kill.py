@@ -29,7 +29,7 @@ DIGESTS = {
     "job_attributes": "SELECT count(*) || ' ' || md5(coalesce(string_agg(concat_ws('|', j.job_number, a.source, a.attributes::text), E'\\n' ORDER BY j.job_number), '')) "
                       "FROM job_attributes a JOIN jobs j ON j.id = a.job_id",
     "job_figures": "SELECT count(*) || ' ' || md5(coalesce(string_agg(concat_ws('|', f.job_number, f.permit_type_code, f.borough, f.submitted_at, f.state, f.ended_at, "
-                   "f.base_at, f.elapsed_us, f.shares_us::text, f.critical_path::text, f.tail_holder, f.waiting_on_other_agencies_us), E'\\n' ORDER BY f.job_number), '')) "
+                   "f.base_at, f.elapsed_us, f.shares_us::text, f.critical_path::text, f.tail_holder), E'\\n' ORDER BY f.job_number), '')) "
                    "FROM job_figures f",
     "step_figures": "SELECT count(*) || ' ' || md5(coalesce(string_agg(concat_ws('|', j.job_number, f.step_key, f.step_name, f.agency_code, f.position, f.status, "
                     "f.target_business_days, f.ready_at, f.finished_at, f.binding_step_key, f.blocked_by::text, f.own_done_at, f.own_work_pending, f.correction_cycles, "

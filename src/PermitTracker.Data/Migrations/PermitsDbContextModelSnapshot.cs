@@ -407,7 +407,51 @@ namespace PermitTracker.Data.Migrations
                     b.ToTable("holidays", (string)null);
                 });
 
-            modelBuilder.Entity("PermitTracker.Data.Import.JobAttributes", b =>
+            modelBuilder.Entity("PermitTracker.Data.IdempotentRequest", b =>
+                {
+                    b.Property<string>("Caller")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("caller");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("EventSequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("event_sequence");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("request_hash");
+
+                    b.Property<string>("StepKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("step_key");
+
+                    b.HasKey("Caller", "Key")
+                        .HasName("pk_idempotent_requests");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_idempotent_requests_job_id");
+
+                    b.ToTable("idempotent_requests", (string)null);
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.JobAttributes", b =>
                 {
                     b.Property<long>("JobId")
                         .HasColumnType("bigint")
@@ -492,10 +536,6 @@ namespace PermitTracker.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("tail_holder");
-
-                    b.Property<long>("WaitingOnOtherAgenciesUs")
-                        .HasColumnType("bigint")
-                        .HasColumnName("waiting_on_other_agencies_us");
 
                     b.HasKey("JobId")
                         .HasName("pk_job_figures");
@@ -671,50 +711,6 @@ namespace PermitTracker.Data.Migrations
                         .HasName("pk_report_snapshots");
 
                     b.ToTable("report_snapshots", (string)null);
-                });
-
-            modelBuilder.Entity("PermitTracker.Data.Writes.IdempotentRequest", b =>
-                {
-                    b.Property<string>("Caller")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("caller");
-
-                    b.Property<string>("Key")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("key");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<int>("EventSequence")
-                        .HasColumnType("integer")
-                        .HasColumnName("event_sequence");
-
-                    b.Property<long>("JobId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("job_id");
-
-                    b.Property<byte[]>("RequestHash")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("request_hash");
-
-                    b.Property<string>("StepKey")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)")
-                        .HasColumnName("step_key");
-
-                    b.HasKey("Caller", "Key")
-                        .HasName("pk_idempotent_requests");
-
-                    b.HasIndex("JobId")
-                        .HasDatabaseName("ix_idempotent_requests_job_id");
-
-                    b.ToTable("idempotent_requests", (string)null);
                 });
 
             modelBuilder.Entity("PermitTracker.Domain.Agency", b =>
@@ -1096,11 +1092,21 @@ namespace PermitTracker.Data.Migrations
                         .HasConstraintName("fk_staff_users_agencies_agency_code");
                 });
 
-            modelBuilder.Entity("PermitTracker.Data.Import.JobAttributes", b =>
+            modelBuilder.Entity("PermitTracker.Data.IdempotentRequest", b =>
+                {
+                    b.HasOne("PermitTracker.Domain.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_idempotent_requests_jobs_job_id");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.JobAttributes", b =>
                 {
                     b.HasOne("PermitTracker.Domain.Jobs.Job", null)
                         .WithOne()
-                        .HasForeignKey("PermitTracker.Data.Import.JobAttributes", "JobId")
+                        .HasForeignKey("PermitTracker.Data.JobAttributes", "JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_job_attributes_jobs_job_id");
@@ -1124,16 +1130,6 @@ namespace PermitTracker.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_step_figures_steps_step_id");
-                });
-
-            modelBuilder.Entity("PermitTracker.Data.Writes.IdempotentRequest", b =>
-                {
-                    b.HasOne("PermitTracker.Domain.Jobs.Job", null)
-                        .WithMany()
-                        .HasForeignKey("JobId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_idempotent_requests_jobs_job_id");
                 });
 
             modelBuilder.Entity("PermitTracker.Domain.Jobs.Job", b =>

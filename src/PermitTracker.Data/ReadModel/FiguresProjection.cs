@@ -36,7 +36,6 @@ public static class FiguresProjection
             SharesUs = Json(now.Shares.ToDictionary(s => s.Key, s => Us(s.Value))),
             CriticalPath = JsonSerializer.Serialize(now.CriticalPath.Select(p => new { p.StepKey, p.Holder, Us = Us(p.Duration) }), JsonOptions),
             TailHolder = now.TailHolder,
-            WaitingOnOtherAgenciesUs = now.Steps.Sum(s => Us(s.DaysWaitingOnOtherAgencies)),
         };
 
         var stepRows = now.Steps.Select(s => new StepFiguresRow

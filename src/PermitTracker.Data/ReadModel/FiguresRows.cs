@@ -26,8 +26,6 @@ public sealed class JobFiguresRow
 
     /// <summary>Who holds the end of the critical path while the job is open: its time after base_at goes there.</summary>
     public string? TailHolder { get; set; }
-
-    public long WaitingOnOtherAgenciesUs { get; set; }
 }
 
 public sealed class StepFiguresRow

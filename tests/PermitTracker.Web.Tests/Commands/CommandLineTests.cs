@@ -115,6 +115,22 @@ public sealed class CommandLineTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task An_import_of_a_header_only_file_whose_mapping_matches_no_column_exits_non_zero()
+    {
+        var rejected = await ImportAsync("permit,date,number,road\n");
+
+        Assert.Equal((CommandLine.Failed, 0), rejected);
+    }
+
+    [Fact]
+    public async Task An_import_of_a_header_only_file_of_the_mappings_columns_exits_0()
+    {
+        var empty = await ImportAsync("job,filed,house,street\n");
+
+        Assert.Equal((0, 0), empty);
+    }
+
+    [Fact]
     public async Task An_import_with_one_good_row_among_rejects_still_exits_0()
     {
         var (exitCode, jobs) = await ImportAsync("job,filed,house,street\nJOB-1,2024-03-01,10,Main St\nNOT-A-JOB,2024-03-01,10,Main St\n");

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using PermitTracker.Data;
+using PermitTracker.Data.Bulk;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
@@ -89,35 +90,29 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
         return rows;
     }
 
+    /// <summary>The session's staging table: the file's rows as text, so the database holds them while the batches run.</summary>
+    private static readonly BulkTable<Row> Staging = new BulkTable<Row>("import_events_staging", key: "line")
+        .Value("line", NpgsqlDbType.Integer, r => r.Line)
+        .Column("job_number", NpgsqlDbType.Text, r => r.JobNumber)
+        .Column("step_key", NpgsqlDbType.Text, r => r.StepKey)
+        .Column("status", NpgsqlDbType.Text, r => r.Status)
+        .Column("occurred_at", NpgsqlDbType.Text, r => r.OccurredAt)
+        .Column("actor", NpgsqlDbType.Text, r => r.Actor)
+        .Column("note", NpgsqlDbType.Text, r => r.Note);
+
     private static async Task StageAsync(NpgsqlConnection connection, List<Row> rows, CancellationToken cancellationToken)
     {
-        await using (var create = new NpgsqlCommand(
-            "CREATE TEMP TABLE IF NOT EXISTS import_events_staging (line int, job_number text, step_key text, status text, occurred_at text, actor text, note text) ON COMMIT PRESERVE ROWS; TRUNCATE import_events_staging;",
-            connection))
+        await using (var create = new NpgsqlCommand(Staging.CreateTemporary(), connection))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY import_events_staging (line, job_number, step_key, status, occurred_at, actor, note) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var row in rows)
-        {
-            await writer.StartRowAsync(cancellationToken);
-            await writer.WriteAsync(row.Line, NpgsqlDbType.Integer, cancellationToken);
-            await writer.WriteAsync(row.JobNumber, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(row.StepKey, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(row.Status, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(row.OccurredAt, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(row.Actor, NpgsqlDbType.Text, cancellationToken);
-            if (row.Note is null) await writer.WriteNullAsync(cancellationToken);
-            else await writer.WriteAsync(row.Note, NpgsqlDbType.Text, cancellationToken);
-        }
-        await writer.CompleteAsync(cancellationToken);
+        await Staging.CopyAsync(connection, rows, cancellationToken);
     }
 
     private static async Task<List<Row>> ReadStagedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var staged = new List<Row>();
-        await using var command = new NpgsqlCommand("SELECT line, job_number, step_key, status, occurred_at, actor, note FROM import_events_staging ORDER BY line", connection);
+        await using var command = new NpgsqlCommand(Staging.Select("ORDER BY line"), connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             staged.Add(new Row(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
@@ -198,35 +193,14 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
     private async Task WriteAsync(NpgsqlConnection connection, List<Job> changed, List<(Step Step, StepEvent Event)> recorded, CancellationToken cancellationToken)
     {
         if (recorded.Count == 0) return;
-        var events = recorded.Select(r => r.Event).ToArray();
         var steps = recorded.Select(r => r.Step).Distinct().ToArray();
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "INSERT INTO step_events (step_id, step_key, sequence, status, occurred_at, recorded_at, actor, note) " +
-            "SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[])")
-        {
-            Parameters =
-            {
-                Array(recorded.Select(r => r.Step.Id)), Array(events.Select(e => e.StepKey)), Array(events.Select(e => e.Sequence)),
-                Array(events.Select(e => e.Status.ToString())), Array(events.Select(e => e.OccurredAt)), Array(events.Select(e => e.RecordedAt)),
-                Array(events.Select(e => e.Actor)), Array(events.Select(e => e.Note)),
-            },
-        });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "UPDATE steps s SET recorded_status = u.status, last_event_at = u.at FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, status, at) WHERE s.id = u.id")
-        {
-            Parameters = { Array(steps.Select(s => s.Id)), Array(steps.Select(s => s.RecordedStatus.ToString())), Array(steps.Select(s => s.LastEventAt)) },
-        });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "UPDATE jobs j SET last_event_sequence = u.sequence FROM unnest($1::bigint[], $2::int[]) AS u(id, sequence) WHERE j.id = u.id")
-        {
-            Parameters = { Array(changed.Select(j => j.Id)), Array(changed.Select(j => j.LastEventSequence)) },
-        });
+        batch.BatchCommands.Add(BulkTables.StepEvents.Insert([.. recorded.Select(r => new EventRow(r.Step.Id, r.Event))]));
+        batch.BatchCommands.Add(BulkTables.Steps.Update([.. steps.Select(s => new StepRow(s.Id, s.JobId, s))], "recorded_status", "last_event_at"));
+        batch.BatchCommands.Add(BulkTables.Jobs.Update([.. changed.Select(j => new JobRow(j.Id, j))], "last_event_sequence"));
         ReadModelUpsert.AddTo(batch, [.. changed.Select(j => FiguresProjection.Project(j, calendar))]);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    private static NpgsqlParameter<T[]> Array<T>(IEnumerable<T> values) => new() { TypedValue = [.. values] };
 
     /// <summary>The API's field rules (the Domain's words), for one row; null when the row is well formed.</summary>
     private static string? Parse(Row row, Job job)

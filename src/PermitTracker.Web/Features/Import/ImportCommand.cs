@@ -76,6 +76,13 @@ public sealed class ImportCommand(PortalHost host) : AsyncCommand<ImportCommand.
             Console.WriteLine($"Rejected rows, with line, job number, column, value and reason: {rejectsPath}");
         }
         if (Unread(file, summary.StoppedAtLine) is var unread and not 0) return unread;
+        // A file with none of the mapping's columns imports nothing whether or not it has rows (a header alone has no reject to show it).
+        if (summary.MatchesNoColumn)
+        {
+            Console.Error.WriteLine($"No row of {file} can be imported: it has none of the columns {mappingPath} names ({string.Join(", ", summary.MissingColumns)}). " +
+                                    "Is it the mapping for this file?");
+            return CommandLine.Failed;
+        }
         if (summary.Rejects.Count == 0 || summary.JobsImported + summary.AlreadyPresent > 0) return 0;
         Console.Error.WriteLine(summary.MissingColumns.Count > 0
             ? $"No row of {file} was imported: every one was rejected, and the file lacks the mapping's columns {string.Join(", ", summary.MissingColumns)}. Is {mappingPath} the mapping for this file?"

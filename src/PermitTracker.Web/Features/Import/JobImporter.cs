@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using PermitTracker.Data;
+using PermitTracker.Data.Bulk;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain;
 using PermitTracker.Domain.Jobs;
@@ -39,6 +40,9 @@ public sealed record JobImportSummary(
     /// </summary>
     public int? StoppedAtLine { get; init; }
     public TimeSpan WritingTime { get; init; }
+
+    /// <summary>The file has none of the columns the mapping names (a wrong mapping, or a header of other names).</summary>
+    public bool MatchesNoColumn { get; init; }
 
     public IReadOnlyList<(RejectKind Kind, int Count)> RejectsByKind =>
         [.. Rejects.GroupBy(r => r.Kind).OrderBy(g => g.Key).Select(g => (g.Key, g.Count()))];
@@ -160,6 +164,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
                 mapper.MissingColumns, clock.GetElapsedTime(started))
             {
                 StoppedAtLine = reader.Stopped?.Line,
+                MatchesNoColumn = mapper.MatchesNoColumn,
                 MappingTime = TimeSpan.FromSeconds((double)mapTicks / clock.TimestampFrequency),
                 WritingTime = TimeSpan.FromSeconds((double)writeTicks / clock.TimestampFrequency),
             };
@@ -276,163 +281,15 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
         return result;
     }
 
-    private static async Task<long[]> ReserveIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, int count, CancellationToken cancellationToken)
+    /// <summary>One transaction: the batch's job ids reserved, then every table the jobs touch by COPY (<see cref="BulkWriter"/>).</summary>
+    private static async Task WriteAsync(NpgsqlConnection connection, string source, List<Mapped> batch, CancellationToken cancellationToken)
     {
-        var ids = new long[count];
-        if (count == 0) return ids;
-        // The sequence is looked up once (a lateral call per row cost PostgreSQL more than the COPY of the jobs).
-        await using var command = new NpgsqlCommand(
-            $"SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence('{table}', 'id')::regclass AS seq) s, generate_series(1, $1)", connection, transaction);
-        command.Parameters.Add(new() { Value = count });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var i = 0;
-        while (await reader.ReadAsync(cancellationToken)) ids[i++] = reader.GetInt64(0);
-        return ids;
-    }
-
-    /// <summary>
-    /// Skips the per-row foreign-key checks of this transaction's COPY when the keys hold by construction: job and
-    /// step ids are this transaction's own, and the agencies and permit types the rows name are locked (FOR KEY
-    /// SHARE, what the foreign-key checks would take) so no one deletes them before the commit. Needs the right to
-    /// set session_replication_role (a superuser); without it, or if a code has gone, the checks run as usual.
-    /// </summary>
-    private static async Task TrustKeysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Mapped> batch, CancellationToken cancellationToken)
-    {
-        string[] agencies = [.. batch.SelectMany(b => b.Outcome.Plan!.Job.Steps.Select(s => s.AgencyCode)).Distinct(StringComparer.Ordinal)];
-        string[] permitTypes = [.. batch.Select(b => b.Outcome.Plan!.Job.PermitTypeCode).Distinct(StringComparer.Ordinal)];
-        await using var command = new NpgsqlCommand(
-            "SELECT current_setting('is_superuser') = 'on' " +
-            "AND (SELECT count(*) FROM (SELECT 1 FROM agencies WHERE code = ANY($1) FOR KEY SHARE) a) = cardinality($1) " +
-            "AND (SELECT count(*) FROM (SELECT 1 FROM permit_types WHERE code = ANY($2) FOR KEY SHARE) p) = cardinality($2)", connection, transaction);
-        command.Parameters.Add(new() { Value = agencies, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = permitTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        if (await command.ExecuteScalarAsync(cancellationToken) is not true) return;
-        await using var replica = new NpgsqlCommand("SET LOCAL session_replication_role = replica", connection, transaction);
-        await replica.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>One transaction: ids reserved from the identity sequences, then COPY of every table the job touches.</summary>
-    private async Task WriteAsync(NpgsqlConnection connection, string source, List<Mapped> batch, CancellationToken cancellationToken)
-    {
+        List<NewJob> jobs = [.. batch.Select(b => new NewJob(b.Outcome.Plan!.Job, b.Figures!, b.StepFigures!,
+            new JobAttributes { Source = source, Values = JsonSerializer.Serialize(b.Outcome.Plan!.Attributes) }))];
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await TrustKeysAsync(connection, transaction, batch, cancellationToken);
-        var jobIds = await ReserveIdsAsync(connection, transaction, "jobs", batch.Count, cancellationToken);
-        var stepIds = await ReserveIdsAsync(connection, transaction, "steps", batch.Sum(b => b.Outcome.Plan!.Job.Steps.Count), cancellationToken);
-        var now = clock.GetUtcNow().ToUniversalTime();
-
-        await using (var jobs = await connection.BeginBinaryImportAsync(
-            "COPY jobs (id, job_number, job_number_key, permit_type_code, template_version, description, house_number, street, borough, zip, city, state, " +
-            "submitted_at, created_at, withdrawn_at, withdrawal_reason, last_event_sequence, street_key) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var job = batch[i].Outcome.Plan!.Job;
-                jobs.StartRow();
-                jobs.Write(jobIds[i], NpgsqlDbType.Bigint);
-                jobs.Write(job.JobNumber, NpgsqlDbType.Varchar);
-                jobs.Write(job.JobNumberKey, NpgsqlDbType.Varchar);
-                jobs.Write(job.PermitTypeCode, NpgsqlDbType.Varchar);
-                jobs.WriteNull();
-                jobs.Write(job.Description, NpgsqlDbType.Varchar);
-                jobs.Write(job.Address.HouseNumber, NpgsqlDbType.Varchar);
-                jobs.Write(job.Address.Street, NpgsqlDbType.Varchar);
-                BinaryCopy.WriteNullable(jobs, job.Address.Borough, NpgsqlDbType.Varchar);
-                BinaryCopy.WriteNullable(jobs, job.Address.Zip, NpgsqlDbType.Varchar);
-                jobs.Write(job.Address.City, NpgsqlDbType.Varchar);
-                jobs.Write(job.Address.State, NpgsqlDbType.Varchar);
-                jobs.Write(job.SubmittedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                jobs.Write(now, NpgsqlDbType.TimestampTz);
-                BinaryCopy.WriteNullable(jobs, job.WithdrawnAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                BinaryCopy.WriteNullable(jobs, job.WithdrawalReason, NpgsqlDbType.Varchar);
-                jobs.Write(job.LastEventSequence, NpgsqlDbType.Integer);
-                jobs.Write(job.StreetKey, NpgsqlDbType.Varchar);
-            }
-            await jobs.CompleteAsync(cancellationToken);
-        }
-
-        // A job's steps take consecutive ids in step order (Job.Create adds them by position).
-        var firstStep = new int[batch.Count];
-        for (int i = 0, s = 0; i < batch.Count; s += batch[i].Outcome.Plan!.Job.Steps.Count, i++) firstStep[i] = s;
-        long StepId(int job, string key)
-        {
-            var steps = batch[job].Outcome.Plan!.Job.Steps;
-            for (var p = 0; p < steps.Count; p++)
-                if (steps[p].Key == key) return stepIds[firstStep[job] + p];
-            throw new InvalidOperationException($"Job {batch[job].Outcome.Plan!.Job.JobNumber} has no step {key}.");
-        }
-
-        await using (var steps = await connection.BeginBinaryImportAsync(
-            "COPY steps (id, job_id, key, name, agency_code, depends_on, target_business_days, position, recorded_status, last_event_at) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var jobSteps = batch[i].Outcome.Plan!.Job.Steps;
-                for (var p = 0; p < jobSteps.Count; p++)
-                {
-                    var step = jobSteps[p];
-                    steps.StartRow();
-                    steps.Write(stepIds[firstStep[i] + p], NpgsqlDbType.Bigint);
-                    steps.Write(jobIds[i], NpgsqlDbType.Bigint);
-                    steps.Write(step.Key, NpgsqlDbType.Varchar);
-                    steps.Write(step.Name, NpgsqlDbType.Varchar);
-                    steps.Write(step.AgencyCode, NpgsqlDbType.Varchar);
-                    steps.Write(step.DependsOn, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    BinaryCopy.WriteNullable(steps, step.TargetBusinessDays, NpgsqlDbType.Integer);
-                    steps.Write(step.Position, NpgsqlDbType.Integer);
-                    steps.Write(step.RecordedStatus.ToString(), NpgsqlDbType.Varchar);
-                    BinaryCopy.WriteNullable(steps, step.LastEventAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                }
-            }
-            await steps.CompleteAsync(cancellationToken);
-        }
-
-        // Event ids come from the column's identity default, in the order of the rows: job by job, by sequence.
-        await using (var events = await connection.BeginBinaryImportAsync(
-            "COPY step_events (step_id, step_key, sequence, status, occurred_at, recorded_at, actor, note) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                foreach (var stepEvent in batch[i].Outcome.Plan!.Job.Events.OrderBy(x => x.Sequence))
-                {
-                    events.StartRow();
-                    events.Write(StepId(i, stepEvent.StepKey), NpgsqlDbType.Bigint);
-                    events.Write(stepEvent.StepKey, NpgsqlDbType.Varchar);
-                    events.Write(stepEvent.Sequence, NpgsqlDbType.Integer);
-                    events.Write(stepEvent.Status.ToString(), NpgsqlDbType.Varchar);
-                    events.Write(stepEvent.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                    events.Write(now, NpgsqlDbType.TimestampTz);
-                    events.Write(stepEvent.Actor, NpgsqlDbType.Varchar);
-                    BinaryCopy.WriteNullable(events, stepEvent.Note, NpgsqlDbType.Varchar);
-                }
-            }
-            await events.CompleteAsync(cancellationToken);
-        }
-
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Figures!.JobId = jobIds[i];
-            foreach (var row in batch[i].StepFigures!)
-            {
-                row.JobId = jobIds[i];
-                row.StepId = StepId(i, row.StepKey);
-            }
-        }
-        await ReadModelCopy.WriteAsync(connection, [.. batch.Select(b => (b.Figures!, b.StepFigures!))], cancellationToken);
-
-        await using (var attributes = await connection.BeginBinaryImportAsync(
-            "COPY job_attributes (job_id, source, attributes) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                attributes.StartRow();
-                attributes.Write(jobIds[i], NpgsqlDbType.Bigint);
-                attributes.Write(source, NpgsqlDbType.Varchar);
-                attributes.Write(JsonSerializer.Serialize(batch[i].Outcome.Plan!.Attributes), NpgsqlDbType.Jsonb);
-            }
-            await attributes.CompleteAsync(cancellationToken);
-        }
-
+        await BulkWriter.TrustKeysAsync(connection, transaction, jobs, cancellationToken);
+        var jobIds = await BulkWriter.ReserveIdsAsync(connection, transaction, "jobs", jobs.Count, cancellationToken);
+        await BulkWriter.WriteNewJobsAsync(connection, transaction, jobIds, jobs, cancellationToken);
         // A portal may hold a cached page (a "not found" too) of these job numbers: this process cannot reach it, the notification can.
         await JobChanges.NotifyAsync(connection, batch.Select(b => b.Outcome.Plan!.Job.JobNumberKey), cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using NpgsqlTypes;
 using PermitTracker.Data;
+using PermitTracker.Data.Bulk;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
@@ -14,8 +14,9 @@ namespace PermitTracker.Web.Features.Seed;
 /// <summary>What `./run.sh generate` is asked for.</summary>
 /// <param name="Slowdowns">Agency code -> factor on its queue and review days: the bottleneck knob.</param>
 /// <param name="TrustKeys">
-/// Skip the foreign-key triggers while copying (session_replication_role = replica). Every id is assigned
-/// here from the tables' own sequences, so the keys hold by construction; this only saves the per-row checks.
+/// Skip the foreign-key triggers while copying (session_replication_role = replica, see
+/// <see cref="BulkWriter.TrustKeysAsync"/>). Every id is reserved from the tables' own sequences, so the keys hold by
+/// construction; this only saves the per-row checks.
 /// </param>
 public sealed record GenerateOptions(
     int Jobs,
@@ -33,8 +34,7 @@ public sealed record GenerateResult(int Jobs, long Steps, long Events, int OpenJ
 /// Creates many realistic jobs for load tests and benchmarks: the demo permit types and agencies, histories
 /// played by <see cref="JobHistorySimulator"/> and recorded through <see cref="Job.RecordMove"/> (so every event
 /// passes the domain's rules), the read-model rows from <see cref="FiguresProjection.Project"/>, and all of it
-/// written by binary COPY. Ids come from the tables' identity sequences (reserved with nextval), so the
-/// sequences stay ahead of every row and the portal's own inserts never collide with generated ones.
+/// written by binary COPY through <see cref="BulkWriter"/>, as the importer's jobs are.
 /// Job i of a given seed is the same job whatever else runs (one random generator per job), given the same "now".
 /// </summary>
 public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZone, TimeProvider clock)
@@ -68,7 +68,7 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync(cancellationToken);
-            jobIds = await ReserveAsync(connection, "jobs", options.Jobs, cancellationToken);
+            jobIds = await BulkWriter.ReserveIdsAsync(connection, null, "jobs", options.Jobs, cancellationToken);
         }
 
         var batches = Channel.CreateBounded<GeneratedBatch>(Math.Max(2, options.Writers * 2));
@@ -101,15 +101,10 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
-            if (options.TrustKeys)
-            {
-                await using var trust = new NpgsqlCommand("SET session_replication_role = replica", connection);
-                await trust.ExecuteNonQueryAsync(cancellationToken);
-            }
             await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
             {
                 var timer = Stopwatch.StartNew();
-                await WriteAsync(connection, batch, cancellationToken);
+                await WriteAsync(connection, batch, options.TrustKeys, cancellationToken);
                 Interlocked.Add(ref writingTicks, timer.ElapsedTicks);
                 Interlocked.Add(ref steps, batch.Jobs.Sum(j => j.Job.Steps.Count));
                 Interlocked.Add(ref events, batch.Jobs.Sum(j => j.Job.Events.Count()));
@@ -158,121 +153,14 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
         return new JobHistorySimulator(paces, ApplicantStallProbability);
     }
 
-    /// <summary>Takes <paramref name="count"/> values of a table's identity sequence: the ids are ours, and the sequence is past them.</summary>
-    private static async Task<long[]> ReserveAsync(NpgsqlConnection connection, string table, int count, CancellationToken cancellationToken)
+    private static async Task WriteAsync(NpgsqlConnection connection, GeneratedBatch batch, bool trustKeys, CancellationToken cancellationToken)
     {
-        var ids = new long[count];
-        if (count == 0) return ids;
-        await using var command = new NpgsqlCommand(
-            $"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)", connection);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var i = 0;
-        while (await reader.ReadAsync(cancellationToken)) ids[i++] = reader.GetInt64(0);
-        return ids;
-    }
-
-    private static async Task WriteAsync(NpgsqlConnection connection, GeneratedBatch batch, CancellationToken cancellationToken)
-    {
-        var stepIds = await ReserveAsync(connection, "steps", batch.Jobs.Sum(j => j.Job.Steps.Count), cancellationToken);
-        var eventIds = await ReserveAsync(connection, "step_events", batch.Jobs.Sum(j => j.Job.Events.Count()), cancellationToken);
+        List<NewJob> jobs = [.. batch.Jobs.Select(g => new NewJob(g.Job, g.JobRow, g.StepRows))];
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        using (var jobs = await connection.BeginBinaryImportAsync(
-            "COPY jobs (id, job_number, job_number_key, permit_type_code, template_version, description, house_number, street, borough, zip, city, state, " +
-            "applicant_name, applicant_email, applicant_phone, submitted_at, created_at, withdrawn_at, withdrawal_reason, last_event_sequence, street_key) " +
-            "FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            foreach (var g in batch.Jobs)
-            {
-                var j = g.Job;
-                jobs.StartRow();
-                jobs.Write(g.JobId, NpgsqlDbType.Bigint);
-                jobs.Write(j.JobNumber, NpgsqlDbType.Varchar);
-                jobs.Write(j.JobNumberKey, NpgsqlDbType.Varchar);
-                jobs.Write(j.PermitTypeCode, NpgsqlDbType.Varchar);
-                BinaryCopy.WriteNullable(jobs, j.TemplateVersion, NpgsqlDbType.Integer);
-                jobs.Write(j.Description, NpgsqlDbType.Varchar);
-                jobs.Write(j.Address.HouseNumber, NpgsqlDbType.Varchar);
-                jobs.Write(j.Address.Street, NpgsqlDbType.Varchar);
-                BinaryCopy.WriteNullable(jobs, j.Address.Borough, NpgsqlDbType.Varchar);
-                BinaryCopy.WriteNullable(jobs, j.Address.Zip, NpgsqlDbType.Varchar);
-                jobs.Write(j.Address.City, NpgsqlDbType.Varchar);
-                jobs.Write(j.Address.State, NpgsqlDbType.Varchar);
-                BinaryCopy.WriteNullable(jobs, j.Applicant?.Name, NpgsqlDbType.Varchar);
-                BinaryCopy.WriteNullable(jobs, j.Applicant?.Email, NpgsqlDbType.Varchar);
-                BinaryCopy.WriteNullable(jobs, j.Applicant?.Phone, NpgsqlDbType.Varchar);
-                jobs.Write(j.SubmittedAt, NpgsqlDbType.TimestampTz);
-                jobs.Write(j.CreatedAt, NpgsqlDbType.TimestampTz);
-                BinaryCopy.WriteNullable(jobs, j.WithdrawnAt, NpgsqlDbType.TimestampTz);
-                BinaryCopy.WriteNullable(jobs, j.WithdrawalReason, NpgsqlDbType.Varchar);
-                jobs.Write(j.LastEventSequence, NpgsqlDbType.Integer);
-                jobs.Write(j.StreetKey, NpgsqlDbType.Varchar);
-            }
-            await jobs.CompleteAsync(cancellationToken);
-        }
-
-        // Ids in job order, steps by position and events by sequence, so id order follows recording order.
-        var stepIdOf = new Dictionary<(long, string), long>();
-        var s = 0;
-        using (var steps = await connection.BeginBinaryImportAsync(
-            "COPY steps (id, job_id, key, name, agency_code, depends_on, target_business_days, position, recorded_status, last_event_at) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
-        {
-            foreach (var g in batch.Jobs)
-            {
-                foreach (var step in g.Job.Steps.OrderBy(x => x.Position))
-                {
-                    var id = stepIds[s++];
-                    stepIdOf[(g.JobId, step.Key)] = id;
-                    steps.StartRow();
-                    steps.Write(id, NpgsqlDbType.Bigint);
-                    steps.Write(g.JobId, NpgsqlDbType.Bigint);
-                    steps.Write(step.Key, NpgsqlDbType.Varchar);
-                    steps.Write(step.Name, NpgsqlDbType.Varchar);
-                    steps.Write(step.AgencyCode, NpgsqlDbType.Varchar);
-                    steps.Write(step.DependsOn, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    BinaryCopy.WriteNullable(steps, step.TargetBusinessDays, NpgsqlDbType.Integer);
-                    steps.Write(step.Position, NpgsqlDbType.Integer);
-                    steps.Write(step.RecordedStatus.ToString(), NpgsqlDbType.Varchar);
-                    BinaryCopy.WriteNullable(steps, step.LastEventAt, NpgsqlDbType.TimestampTz);
-                }
-            }
-            await steps.CompleteAsync(cancellationToken);
-        }
-
-        var e = 0;
-        using (var events = await connection.BeginBinaryImportAsync(
-            "COPY step_events (id, step_id, step_key, sequence, status, occurred_at, recorded_at, actor, note) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            foreach (var g in batch.Jobs)
-            {
-                foreach (var ev in g.Job.Events.OrderBy(x => x.Sequence))
-                {
-                    events.StartRow();
-                    events.Write(eventIds[e++], NpgsqlDbType.Bigint);
-                    events.Write(stepIdOf[(g.JobId, ev.StepKey)], NpgsqlDbType.Bigint);
-                    events.Write(ev.StepKey, NpgsqlDbType.Varchar);
-                    events.Write(ev.Sequence, NpgsqlDbType.Integer);
-                    events.Write(ev.Status.ToString(), NpgsqlDbType.Varchar);
-                    events.Write(ev.OccurredAt, NpgsqlDbType.TimestampTz);
-                    events.Write(ev.RecordedAt, NpgsqlDbType.TimestampTz);
-                    events.Write(ev.Actor, NpgsqlDbType.Varchar);
-                    BinaryCopy.WriteNullable(events, ev.Note, NpgsqlDbType.Varchar);
-                }
-            }
-            await events.CompleteAsync(cancellationToken);
-        }
-
-        foreach (var g in batch.Jobs)
-        {
-            g.JobRow.JobId = g.JobId;
-            foreach (var r in g.StepRows) r.StepId = stepIdOf[(g.JobId, r.StepKey)];
-        }
-        await ReadModelCopy.WriteAsync(connection, batch.Jobs.Select(g => (g.JobRow, g.StepRows)), cancellationToken);
+        if (trustKeys) await BulkWriter.TrustKeysAsync(connection, transaction, jobs, cancellationToken);
+        await BulkWriter.WriteNewJobsAsync(connection, transaction, [.. batch.Jobs.Select(g => g.JobId)], jobs, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
-
 
     private sealed class GeneratedBatch
     {

@@ -18,9 +18,18 @@ internal sealed class FileColumns
     /// <summary>Names the mapping uses that the file does not have: each is reported once, and reads as empty.</summary>
     public SortedSet<string> Missing { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The mapping names columns and the file has none of them: the file is not the mapping's (or has the wrong header).</summary>
+    public bool NoneFound => _found == 0 && Missing.Count > 0;
+
+    private int _found;
+
     public int IndexOf(string name)
     {
-        if (_byName.TryGetValue(name.Trim(), out var index)) return index;
+        if (_byName.TryGetValue(name.Trim(), out var index))
+        {
+            _found++;
+            return index;
+        }
         Missing.Add(name);
         return -1;
     }

@@ -102,6 +102,9 @@ public sealed partial class JobRowMapper
     /// <summary>Columns the mapping names that the file lacks; they read as empty (one mapping serves files with fewer columns).</summary>
     public IReadOnlyCollection<string> MissingColumns => Columns.Missing;
 
+    /// <summary>The file has none of the columns the mapping names: no row of it can be imported.</summary>
+    public bool MatchesNoColumn => Columns.NoneFound;
+
     private static HashSet<string> Values(RowCondition condition) => new(condition.In.Select(v => v.Trim()), StringComparer.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"^(?<house>\S*\d\S*)\s+(?<street>.+)$")]
