@@ -15,10 +15,8 @@ trap cleanup EXIT
 if [ -z "${PERMITS_TEST_DB:-}" ] && ! docker info >/dev/null 2>&1; then
   pg_ensure_binaries || exit 1
   tmpcluster=$(mktemp -d /tmp/permittracker-test-XXXXXX)
-  chmod 755 "$tmpcluster"
-  port=$(pg_free_port 55432)
-  echo "No PERMITS_TEST_DB and no Docker engine: starting a throwaway PostgreSQL on 127.0.0.1:$port" >&2
-  pg_start_cluster "$tmpcluster" "$port" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 || exit 1
+  echo "No PERMITS_TEST_DB and no Docker engine: starting a throwaway PostgreSQL in $tmpcluster" >&2
+  port=$(pg_start_test_cluster "$tmpcluster") || exit 1
   export PERMITS_TEST_DB="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 fi
 
