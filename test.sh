@@ -32,10 +32,15 @@ if [ $build -eq 0 ]; then
   format=$?
   [ $format -ne 0 ] && echo "dotnet format --verify-no-changes found files to reformat: run 'dotnet format PermitTracker.sln'." >&2
 fi
+# No Docker engine runs here: the container files are checked by linters instead (scripts/lint-containers.sh).
+scripts/lint-containers.sh
+containers=$?
+[ $containers -ne 0 ] && echo "scripts/lint-containers.sh found problems in Dockerfile or docker-compose.yml." >&2
 if [ $build -eq 0 ]; then
   dotnet test PermitTracker.sln -c Release --no-build --nologo --logger "trx" --results-directory TestResults
   status=$?
   [ "${format:-0}" -ne 0 ] && status=1
+  [ $containers -ne 0 ] && status=1
 fi
 
 # dotnet test prints no single line CI can count: sum the TRX counters of every test project.
