@@ -38,7 +38,21 @@ export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:5000}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
+# The published portal is reused while the sources it was built from are unchanged (their hash is kept beside it);
+# otherwise it is published again, with MSBuild's progress shown: the first build takes a minute or two.
 out=.build/web
-dotnet publish src/PermitTracker.Web -c Release -o "$out" --nologo -v quiet >&2
+sources_hash() {
+  find src Directory.Build.props Directory.Packages.props global.json -type f \
+    -not -path '*/bin/*' -not -path '*/obj/*' -print0 2>/dev/null | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1
+}
+hash=$(sources_hash)
+if [ -f "$out/PermitTracker.Web.dll" ] && [ "$(cat "$out/.sources-hash" 2>/dev/null)" = "$hash" ]; then
+  echo "Using the portal built before in $out (the sources have not changed)." >&2
+else
+  echo "Building PermitTracker into $out (the first build takes a minute or two) ..." >&2
+  rm -f "$out/.sources-hash"
+  dotnet publish src/PermitTracker.Web -c Release -o "$out" --nologo -v minimal -clp:NoSummary >&2
+  echo "$hash" >"$out/.sources-hash"
+fi
 export ASPNETCORE_CONTENTROOT="$PWD/$out"
 exec dotnet "$out/PermitTracker.Web.dll" "$@"

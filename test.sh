@@ -15,10 +15,8 @@ trap cleanup EXIT
 if [ -z "${PERMITS_TEST_DB:-}" ] && ! docker info >/dev/null 2>&1; then
   pg_ensure_binaries || exit 1
   tmpcluster=$(mktemp -d /tmp/permittracker-test-XXXXXX)
-  chmod 755 "$tmpcluster"
-  port=$(pg_free_port 55432)
-  echo "No PERMITS_TEST_DB and no Docker engine: starting a throwaway PostgreSQL on 127.0.0.1:$port" >&2
-  pg_start_cluster "$tmpcluster" "$port" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 || exit 1
+  echo "No PERMITS_TEST_DB and no Docker engine: starting a throwaway PostgreSQL in $tmpcluster" >&2
+  port=$(pg_start_test_cluster "$tmpcluster") || exit 1
   export PERMITS_TEST_DB="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 fi
 
@@ -34,10 +32,15 @@ if [ $build -eq 0 ]; then
   format=$?
   [ $format -ne 0 ] && echo "dotnet format --verify-no-changes found files to reformat: run 'dotnet format PermitTracker.sln'." >&2
 fi
+# No Docker engine runs here: the container files are checked by linters instead (scripts/lint-containers.sh).
+scripts/lint-containers.sh
+containers=$?
+[ $containers -ne 0 ] && echo "scripts/lint-containers.sh found problems in Dockerfile or docker-compose.yml." >&2
 if [ $build -eq 0 ]; then
   dotnet test PermitTracker.sln -c Release --no-build --nologo --logger "trx" --results-directory TestResults
   status=$?
   [ "${format:-0}" -ne 0 ] && status=1
+  [ $containers -ne 0 ] && status=1
 fi
 
 # dotnet test prints no single line CI can count: sum the TRX counters of every test project.

@@ -44,6 +44,16 @@ pg_start_cluster() {
     || { tail -n 20 "$dir/server.log" >&2; return 1; }
 }
 
+# pg_start_test_cluster DIR [FIRST_PORT]: a throwaway cluster for tests in DIR (a new, empty directory outside
+# /root) on the first free port from FIRST_PORT, tuned for speed over safety (fsync off: its data may be lost, which
+# is what a test cluster is for). Prints the port. test.sh and the test fixture (PostgresServer.cs) both use it.
+pg_start_test_cluster() {
+  local dir=$1 port; port=$(pg_free_port "${2:-55432}")
+  chmod 755 "$dir"
+  pg_start_cluster "$dir" "$port" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 >&2 || return 1
+  echo "$port"
+}
+
 pg_stop_cluster() {
   local dir=$1
   pg_as_owner "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true

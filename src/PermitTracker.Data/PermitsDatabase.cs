@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 using PermitTracker.Data.ReadModel;
 
@@ -92,6 +94,46 @@ public static class PermitsDatabase
         if (CityZoneOf(new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString())) is not { } expected) return false;
         var actual = await db.Database.SqlQuery<string>($"SELECT city_zone() AS \"Value\"").SingleAsync(cancellationToken);
         return actual == expected;
+    }
+
+    /// <summary>
+    /// Creates the context's database and EF's migrations history table when they are missing, before MigrateAsync: EF's
+    /// own checks open a connection to the missing database, and then read the missing history table, and log each
+    /// failure as an error, which on a first start is no error at all. Connects to the server's "postgres" database only
+    /// when the database is missing.
+    /// </summary>
+    public static async Task CreateIfMissingAsync(PermitsDbContext db, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        await CreateDatabaseIfMissingAsync(db, cancellationToken);
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+    }
+
+    private static async Task CreateDatabaseIfMissingAsync(PermitsDbContext db, CancellationToken cancellationToken)
+    {
+        var target = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+        try
+        {
+            await using var connection = new NpgsqlConnection(target.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            return;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+        }
+        await using (var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(target.ConnectionString) { Database = "postgres" }.ConnectionString))
+        {
+            await server.OpenAsync(cancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{target.Database!.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", server);
+            try
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                // another instance created it in the same moment: just as good
+            }
+        }
     }
 
     public static PermitsDbContext Open(string connectionString) =>

@@ -2,6 +2,9 @@ using System.ComponentModel;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using PermitTracker.Web.Access;
 using PermitTracker.Web.Infrastructure;
 using Spectre.Console.Cli;
 
@@ -52,6 +55,8 @@ public sealed class ServeCommand(PortalHost host) : AsyncCommand<ServeCommand.Se
         if (TakenAddress(app.Configuration[WebHostDefaults.ServerUrlsKey]) is { } taken) return PortInUse(taken);
         await app.PrepareDatabaseAsync();
         app.UsePermitTracker();
+        // One line an operator can wait for (and a script grep for): Kestrel is listening, so the portal answers now.
+        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(ReadyLine(app)));
         try
         {
             await app.RunAsync();
@@ -61,6 +66,16 @@ public sealed class ServeCommand(PortalHost host) : AsyncCommand<ServeCommand.Se
             return PortInUse(ex.Message); // taken in the moment between the check and Kestrel's bind
         }
         return 0;
+    }
+
+    /// <summary>"PermitTracker is ready at ADDRESS", and with demo accounts where to sign in with them.</summary>
+    internal static string ReadyLine(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var at = addresses.Count > 0 ? string.Join(", ", addresses) : app.Configuration[WebHostDefaults.ServerUrlsKey] ?? "http://localhost:5000";
+        return app.Configuration.GetValue(DemoAccounts.Setting, false)
+            ? $"PermitTracker is ready at {at} (demo sign-ins at /account/login: {DemoAccounts.AdminEmail}, {DemoAccounts.CityManagerEmail} and each agency's staff and manager; a password is printed once, when its account is created)"
+            : $"PermitTracker is ready at {at}";
     }
 
     private static int PortInUse(string what)

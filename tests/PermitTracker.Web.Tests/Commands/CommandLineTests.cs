@@ -43,6 +43,8 @@ public sealed class CommandLineTests(PostgresServer server)
     [InlineData("export-blds", "--help")]
     [InlineData("generate", "--help")]
     [InlineData("refresh-reports", "--help")]
+    [InlineData("backup", "--help")]
+    [InlineData("restore", "--help")]
     public async Task Help_prints_usage_and_exits_0_without_a_database(params string[] args)
     {
         var run = await RunAsync(args);
@@ -56,6 +58,7 @@ public sealed class CommandLineTests(PostgresServer server)
     [Theory]
     [InlineData("import", "--mapping", "no-such-mapping.json", "no-such-file.csv")]
     [InlineData("import-events", "no-such-file.csv")]
+    [InlineData("restore", "no-such-file.dump")]
     public async Task A_missing_file_is_a_clear_error_with_exit_2(params string[] args)
     {
         var run = await RunAsync(args);

@@ -7,7 +7,9 @@ namespace PermitTracker.Web.Tests.Support;
 
 /// <summary>
 /// The PostgreSQL server the tests use, in the order test.sh documents: PERMITS_TEST_DB; else a
-/// Testcontainers server where a Docker engine answers; else the tests fail loudly (never skip).
+/// Testcontainers server where a Docker engine is configured; else a throwaway local cluster
+/// (<see cref="ThrowawayCluster"/>), so a bare `dotnet test` runs the same tests as ./test.sh. When none
+/// of these works the tests fail loudly (never skip).
 /// It migrates one template database, and each test class copies it (CREATE DATABASE ... TEMPLATE),
 /// which takes milliseconds and keeps classes independent.
 /// </summary>
@@ -16,6 +18,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private PostgreSqlContainer? _container;
     private string _serverConnectionString = "";
     private string _templateName = "";
+    private bool _usesThrowawayCluster;
 
     public async Task InitializeAsync()
     {
@@ -24,7 +27,7 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             _serverConnectionString = configured;
         }
-        else
+        else if (DockerEngineConfigured())
         {
             try
             {
@@ -35,9 +38,14 @@ public sealed class PostgresServer : IAsyncLifetime
             catch (Exception ex)
             {
                 throw new InvalidOperationException(
-                    "No PostgreSQL for the tests: set PERMITS_TEST_DB to a server where tests may create databases, " +
-                    "start a Docker engine for Testcontainers, or run ./test.sh, which starts a throwaway cluster. " + ex.Message, ex);
+                    "No PostgreSQL for the tests: a Docker engine is configured but Testcontainers could not start PostgreSQL; " +
+                    "set PERMITS_TEST_DB to a server where tests may create databases, or unset DOCKER_HOST. " + ex.Message, ex);
             }
+        }
+        else
+        {
+            _serverConnectionString = await ThrowawayCluster.AcquireAsync();
+            _usesThrowawayCluster = true;
         }
 
         _templateName = $"permits_template_{Guid.NewGuid():N}";
@@ -51,7 +59,15 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         NpgsqlConnection.ClearAllPools();
         if (_container is not null) await _container.DisposeAsync();
+        if (_usesThrowawayCluster) await ThrowawayCluster.ReleaseAsync();
     }
+
+    /// <summary>
+    /// Whether a Docker engine may answer: DOCKER_HOST is set or the usual socket exists. Without either, Testcontainers
+    /// would only fail (after a wait), so the throwaway cluster is started straight away.
+    /// </summary>
+    private static bool DockerEngineConfigured() =>
+        !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("DOCKER_HOST")) || File.Exists("/var/run/docker.sock");
 
     /// <summary>A new, migrated, empty database of its own.</summary>
     public async Task<string> CreateDatabaseAsync()
