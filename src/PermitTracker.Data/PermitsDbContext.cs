@@ -1,12 +1,9 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
 
 namespace PermitTracker.Data;

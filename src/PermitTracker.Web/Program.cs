@@ -1,5 +1,4 @@
 using PermitTracker.Web.Commands;
-using PermitTracker.Web.Infrastructure;
 using Serilog;
 
 // One program, two faces: `PermitTracker.Web COMMAND ...` runs a command-line command against the

@@ -1,6 +1,5 @@
 using NpgsqlTypes;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Domain.Jobs;
 
 namespace PermitTracker.Data.Bulk;
 

@@ -1,7 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Domain.Jobs;
 
 namespace PermitTracker.Data.Bulk;
 

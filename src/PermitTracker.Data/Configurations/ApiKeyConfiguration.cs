@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using PermitTracker.Data.Access;
-using PermitTracker.Domain;
 
 namespace PermitTracker.Data.Configurations;
 

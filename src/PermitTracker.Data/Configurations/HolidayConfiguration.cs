@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-
 namespace PermitTracker.Data.Configurations;
 
 internal sealed class HolidayConfiguration : IEntityTypeConfiguration<Holiday>

@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using PermitTracker.Data;
-using PermitTracker.Domain.Jobs;
 
 namespace PermitTracker.Data.Configurations;
 

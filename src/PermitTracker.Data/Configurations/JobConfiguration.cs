@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using PermitTracker.Domain.Jobs;
-
 namespace PermitTracker.Data.Configurations;
 
 internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>

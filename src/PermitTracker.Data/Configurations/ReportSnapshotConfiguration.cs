@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using PermitTracker.Data.Reports;
 
 namespace PermitTracker.Data.Configurations;

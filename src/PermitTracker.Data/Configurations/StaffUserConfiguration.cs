@@ -1,8 +1,5 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using PermitTracker.Data.Access;
-using PermitTracker.Domain;
 
 namespace PermitTracker.Data.Configurations;
 

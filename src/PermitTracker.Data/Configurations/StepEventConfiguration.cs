@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using PermitTracker.Domain.Jobs;
-
 namespace PermitTracker.Data.Configurations;
 
 /// <summary>Step events are append-only: a trigger in the migration refuses UPDATE, DELETE and TRUNCATE.</summary>

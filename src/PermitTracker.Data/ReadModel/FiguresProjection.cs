@@ -1,6 +1,4 @@
 using System.Text.Json;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
 
 namespace PermitTracker.Data.ReadModel;

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using PermitTracker.Domain.Timeline;
 
 namespace PermitTracker.Data.ReadModel;

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PermitTracker.Domain.Jobs;
 
 namespace PermitTracker.Data.ReadModel;
 

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Access;
 

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Data.Access;
 
 namespace PermitTracker.Web.Access;

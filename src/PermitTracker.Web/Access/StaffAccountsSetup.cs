@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using PermitTracker.Data;
 using PermitTracker.Data.Access;
 
 namespace PermitTracker.Web.Access;

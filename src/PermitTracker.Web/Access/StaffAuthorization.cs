@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Data.Access;
 using PermitTracker.Web.Api;
 

@@ -1,7 +1,6 @@
 using PermitTracker.Web.Features.Jobs;
 using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Features.OpenData;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Api;
 

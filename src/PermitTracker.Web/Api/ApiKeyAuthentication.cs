@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PermitTracker.Data;
 using PermitTracker.Data.Access;
 
 namespace PermitTracker.Web.Api;

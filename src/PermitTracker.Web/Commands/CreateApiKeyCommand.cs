@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Data.Access;
 using Spectre.Console;
 using Spectre.Console.Cli;

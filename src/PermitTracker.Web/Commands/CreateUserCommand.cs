@@ -1,8 +1,5 @@
 using System.ComponentModel;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Web.Access;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PermitTracker.Data;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

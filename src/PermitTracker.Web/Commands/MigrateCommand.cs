@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Data.ReadModel;
 using Spectre.Console.Cli;
 

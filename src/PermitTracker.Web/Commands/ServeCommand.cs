@@ -4,8 +4,6 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using PermitTracker.Web.Access;
-using PermitTracker.Web.Infrastructure;
 using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Commands;

@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Domain;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features;
 

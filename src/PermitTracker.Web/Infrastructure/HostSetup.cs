@@ -1,13 +1,9 @@
 using System.Text.Json.Serialization;
-using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PermitTracker.Data;
 using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Web.Access;
 using PermitTracker.Web.Api;
 using PermitTracker.Web.Features.Jobs;
 using PermitTracker.Web.Features.Moves;

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.Options;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Web.Api;
 
 namespace PermitTracker.Web.Infrastructure;

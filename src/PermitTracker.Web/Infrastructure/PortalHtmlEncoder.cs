@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
-using PermitTracker.Domain;
 
 namespace PermitTracker.Web.Infrastructure;
 

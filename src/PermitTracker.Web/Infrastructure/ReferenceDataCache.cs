@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Domain;
-
 namespace PermitTracker.Web.Infrastructure;
 
 /// <summary>Agencies and permit-type names change rarely and are read on every page: cached per instance for a minute.</summary>

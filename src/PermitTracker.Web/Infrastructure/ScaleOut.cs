@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using PermitTracker.Data;
 
 namespace PermitTracker.Web.Infrastructure;
 

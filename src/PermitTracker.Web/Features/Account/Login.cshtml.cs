@@ -1,11 +1,4 @@
-using System.Globalization;
-using FluentValidation;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
-using PermitTracker.Web.Access;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Account;
 

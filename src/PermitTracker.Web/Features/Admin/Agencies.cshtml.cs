@@ -1,13 +1,4 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Domain;
-using PermitTracker.Web.Access;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Admin;
 

@@ -1,12 +1,3 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Web.Access;
-using PermitTracker.Web.Infrastructure;
-
 namespace PermitTracker.Web.Features.Admin;
 
 /// <summary>The holiday calendar: business days skip these dates (spec: "Counting days").</summary>

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Web.Access;
-
 namespace PermitTracker.Web.Features.Admin;
 
 [Authorize(Policy = StaffPolicies.AdminOnly)]

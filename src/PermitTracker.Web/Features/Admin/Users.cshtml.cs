@@ -1,13 +1,5 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Data.Access;
-using PermitTracker.Web.Access;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Admin;
 

@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Web.Commands;
 using PermitTracker.Web.Features.Import.Mapping;

@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Web.Commands;
 using Spectre.Console;

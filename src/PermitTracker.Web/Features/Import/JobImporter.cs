@@ -1,19 +1,13 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
-using PermitTracker.Data;
 using PermitTracker.Data.Bulk;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Features.Import.Mapping;
 using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Features.OpenData;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Import;
 

@@ -1,9 +1,5 @@
-using FluentValidation;
-using PermitTracker.Data;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
 using PermitTracker.Web.Api;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Jobs;
 

@@ -1,4 +1,3 @@
-using PermitTracker.Domain;
 using PermitTracker.Web.Api;
 
 namespace PermitTracker.Web.Features.Jobs;

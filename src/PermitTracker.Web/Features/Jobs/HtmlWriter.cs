@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Jobs;
 

@@ -1,5 +1,4 @@
 using PermitTracker.Domain.Timeline;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Jobs;
 

@@ -1,10 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PermitTracker.Data;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Jobs;
 

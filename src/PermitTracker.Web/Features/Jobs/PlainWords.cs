@@ -1,5 +1,3 @@
-using System.Globalization;
-using PermitTracker.Domain;
 using PermitTracker.Domain.Timeline;
 
 namespace PermitTracker.Web.Features.Jobs;

@@ -1,13 +1,5 @@
-using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Jobs;
 

@@ -1,12 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
-using PermitTracker.Data;
-using PermitTracker.Domain;
 using PermitTracker.Web.Features.Moves;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Jobs;
 

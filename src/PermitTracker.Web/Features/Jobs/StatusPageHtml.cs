@@ -1,5 +1,3 @@
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
 
 namespace PermitTracker.Web.Features.Jobs;

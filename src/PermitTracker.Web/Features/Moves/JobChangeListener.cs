@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.OutputCaching;
 using Npgsql;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Moves;
 

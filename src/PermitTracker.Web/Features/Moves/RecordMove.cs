@@ -1,11 +1,6 @@
 using Microsoft.AspNetCore.OutputCaching;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Moves;
 

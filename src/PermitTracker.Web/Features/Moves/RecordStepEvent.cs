@@ -2,14 +2,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using FluentValidation;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
-using PermitTracker.Web.Access;
 using PermitTracker.Web.Api;
 using PermitTracker.Web.Features.Jobs;
 

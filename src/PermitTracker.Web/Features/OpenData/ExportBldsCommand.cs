@@ -1,9 +1,6 @@
 using System.ComponentModel;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PermitTracker.Data;
 using PermitTracker.Web.Commands;
-using PermitTracker.Web.Infrastructure;
 using Spectre.Console.Cli;
 
 namespace PermitTracker.Web.Features.OpenData;

@@ -1,8 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PermitTracker.Data;
 using PermitTracker.Web.Api;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.OpenData;
 

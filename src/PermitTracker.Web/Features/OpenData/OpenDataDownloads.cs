@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using PermitTracker.Web.Api;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.OpenData;
 

@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
-using PermitTracker.Data;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.OpenData;
 

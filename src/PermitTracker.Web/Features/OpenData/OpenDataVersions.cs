@@ -1,10 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using PermitTracker.Data;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.OpenData;
 

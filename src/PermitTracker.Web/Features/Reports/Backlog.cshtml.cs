@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Authorization;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Reports;
 

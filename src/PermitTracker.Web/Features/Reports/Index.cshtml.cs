@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-
 namespace PermitTracker.Web.Features.Reports;
 
 /// <summary>The reports' front page: the five reports, each with its filters carried over from the address.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace PermitTracker.Web.Features.Reports;
 
 /// <summary>

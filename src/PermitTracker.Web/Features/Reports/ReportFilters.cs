@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using PermitTracker.Web.Features.Jobs;
 

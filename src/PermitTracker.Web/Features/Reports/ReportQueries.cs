@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PermitTracker.Data;
 
 namespace PermitTracker.Web.Features.Reports;
 

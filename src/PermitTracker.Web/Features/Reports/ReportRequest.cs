@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using PermitTracker.Data.Reports;
 using PermitTracker.Web.Features.Jobs;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PermitTracker.Data;
 using PermitTracker.Data.Reports;
 
 namespace PermitTracker.Web.Features.Reports;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using PermitTracker.Web.Features.OpenData;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Reports;
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using PermitTracker.Web.Api;
 
 namespace PermitTracker.Web.Features.Reports;

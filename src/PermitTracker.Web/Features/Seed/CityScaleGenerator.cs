@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PermitTracker.Data;
 using PermitTracker.Data.Bulk;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
 using PermitTracker.Domain.Workflow;
 

@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Data.ReadModel;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
 
 namespace PermitTracker.Web.Features.Seed;

@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
 using PermitTracker.Web.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,5 +1,3 @@
-using PermitTracker.Data;
-using PermitTracker.Domain;
 using PermitTracker.Domain.Workflow;
 
 namespace PermitTracker.Web.Features.Seed;

@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Web.Access;
 using PermitTracker.Web.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using PermitTracker.Web.Access;
 using PermitTracker.Web.Features.Jobs;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Staff;
 

@@ -1,7 +1,3 @@
-using FluentValidation;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
-
 namespace PermitTracker.Web.Features.Staff;
 
 /// <summary>The move form of the step page, as posted.</summary>

@@ -1,8 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Domain;
-using PermitTracker.Web.Infrastructure;
-
 namespace PermitTracker.Web.Features.Staff;
 
 /// <summary>A queue's filters. Agency null = every agency (only for callers who see all of them).</summary>

@@ -1,16 +1,7 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using PermitTracker.Data;
 using PermitTracker.Data.Access;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Timeline;
-using PermitTracker.Web.Access;
 using PermitTracker.Web.Features.Jobs;
 using PermitTracker.Web.Features.Moves;
-using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Staff;
 

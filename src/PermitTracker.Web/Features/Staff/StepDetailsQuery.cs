@@ -1,8 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using PermitTracker.Data;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
-
 namespace PermitTracker.Web.Features.Staff;
 
 /// <summary>What staff see beyond the public page: the applicant's contact, and every event with who recorded it and when.</summary>

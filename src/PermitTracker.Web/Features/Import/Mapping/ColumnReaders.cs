@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using PermitTracker.Data;
 using PermitTracker.Domain.Timeline;
 
 namespace PermitTracker.Web.Features.Import.Mapping;

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PermitTracker.Data;
-using PermitTracker.Domain;
 
 namespace PermitTracker.Web.Features.Import.Mapping;
 

@@ -1,7 +1,4 @@
 using System.Text.RegularExpressions;
-using PermitTracker.Data;
-using PermitTracker.Domain;
-using PermitTracker.Domain.Jobs;
 using PermitTracker.Domain.Workflow;
 
 namespace PermitTracker.Web.Features.Import.Mapping;
