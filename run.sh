@@ -36,6 +36,8 @@ if [ $# -eq 0 ] && [ "$Seed__DemoAccounts" = true ]; then
 fi
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:5000}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
+# Production writes JSON log lines for a collector (ADR-031); a person at this terminal reads text.
+export Observability__LogFormat=${Observability__LogFormat:-text}
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 # The published portal is reused while the sources it was built from are unchanged (their hash is kept beside it);

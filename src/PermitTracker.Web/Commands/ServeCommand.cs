@@ -54,7 +54,13 @@ public sealed class ServeCommand(PortalHost host) : AsyncCommand<ServeCommand.Se
         await app.PrepareDatabaseAsync();
         app.UsePermitTracker();
         // One line an operator can wait for (and a script grep for): Kestrel is listening, so the portal answers now.
-        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(ReadyLine(app)));
+        // With JSON logs (a collector reads the console) the line is a log event too, so every line stays JSON.
+        var jsonLogs = ObservabilityOptions.From(app.Configuration).JsonLogs(app.Environment);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            if (jsonLogs) Serilog.Log.ForContext<ServeCommand>().Information("PermitTracker is ready at {Addresses}", Addresses(app));
+            else Console.WriteLine(ReadyLine(app));
+        });
         try
         {
             await app.RunAsync();
@@ -69,11 +75,16 @@ public sealed class ServeCommand(PortalHost host) : AsyncCommand<ServeCommand.Se
     /// <summary>"PermitTracker is ready at ADDRESS", and with demo accounts where to sign in with them.</summary>
     internal static string ReadyLine(WebApplication app)
     {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var at = addresses.Count > 0 ? string.Join(", ", addresses) : app.Configuration[WebHostDefaults.ServerUrlsKey] ?? "http://localhost:5000";
+        var at = Addresses(app);
         return app.Configuration.GetValue(DemoAccounts.Setting, false)
             ? $"PermitTracker is ready at {at} (demo sign-ins at /account/login: {DemoAccounts.AdminEmail}, {DemoAccounts.CityManagerEmail} and each agency's staff and manager; a password is printed once, when its account is created)"
             : $"PermitTracker is ready at {at}";
+    }
+
+    private static string Addresses(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.Count > 0 ? string.Join(", ", addresses) : app.Configuration[WebHostDefaults.ServerUrlsKey] ?? "http://localhost:5000";
     }
 
     private static int PortInUse(string what)

@@ -25,7 +25,7 @@ public static class HostSetup
             .ReadFrom.Configuration(context.Configuration)
             .Enrich.FromLogContext()
             .Enrich.With<RequestLogging.NoPathOnOtherEvents>()
-            .WriteTo.Console());
+            .PortalConsole(context.Configuration, context.HostingEnvironment));
 
         var connectionString = builder.Configuration.GetConnectionString("Permits")
             ?? throw new InvalidOperationException("ConnectionStrings:Permits is not set.");
@@ -87,6 +87,7 @@ public static class HostSetup
         services.AddSignInAttemptLimit(builder.Configuration);
         services.AddOpenDataDownloads(builder.Configuration);
         services.AddPermitTrackerPerformance();
+        services.AddPortalObservability(builder.Configuration);
         services.AddSharedKeyRing();
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
@@ -100,6 +101,7 @@ public static class HostSetup
     public static WebApplication UsePermitTracker(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UsePortalMetricsEndpoint();
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseResponseCompression();

@@ -19,21 +19,24 @@ public static class RequestLogging
 
     public static IApplicationBuilder UseRequestLogging(this WebApplication app)
     {
-        var routeWords = new Lazy<IReadOnlySet<string>>(() => RouteWords(app.Services.GetRequiredService<EndpointDataSource>()));
         return app.UseSerilogRequestLogging(options =>
         {
             // The path is taken here, not from Serilog's argument, which carries the query when IncludeQueryInRequestPath is set.
             options.GetMessageTemplateProperties = (context, _, elapsed, status) =>
             [
                 new LogEventProperty("RequestMethod", new ScalarValue(context.Request.Method)),
-                new LogEventProperty("RequestPath", new ScalarValue(LoggedPath(context.Request, status, routeWords.Value))),
+                new LogEventProperty("RequestPath", new ScalarValue(LoggedPath(context, status))),
                 new LogEventProperty("StatusCode", new ScalarValue(status)),
                 new LogEventProperty("Elapsed", new ScalarValue(elapsed)),
             ];
         });
     }
 
-    internal static string LoggedPath(HttpRequest request, int status, IReadOnlySet<string> routeWords)
+    internal static string LoggedPath(HttpContext context, int status) =>
+        LoggedPath(context.Request, status, context.RequestServices.GetRequiredService<RouteWordsOfApp>().Words);
+
+    /// <summary>The request's path as logs and traces may carry it, for the answer's status.</summary>
+    public static string LoggedPath(HttpRequest request, int status, IReadOnlySet<string> routeWords)
     {
         var path = (request.PathBase + request.Path).Value ?? "/";
         return status is >= 400 and < 500 ? RouteWordsOnly(path, routeWords) : path;
@@ -50,6 +53,14 @@ public static class RequestLogging
             .Where(s => s.IsSimple && s.Parts[0] is RoutePatternLiteralPart)
             .Select(s => ((RoutePatternLiteralPart)s.Parts[0]).Content)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The app's route words, read once from its endpoints on first use (after the routes are mapped).</summary>
+    public sealed class RouteWordsOfApp(EndpointDataSource endpoints)
+    {
+        private readonly Lazy<IReadOnlySet<string>> _words = new(() => RouteWords(endpoints));
+
+        public IReadOnlySet<string> Words => _words.Value;
+    }
 
     /// <summary>
     /// ASP.NET Core puts the raw path on every event logged during a request (its log scope), before the outcome is

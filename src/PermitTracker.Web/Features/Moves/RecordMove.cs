@@ -70,11 +70,13 @@ public sealed record MoveResult(MoveOutcome Outcome, string? Message = null, Job
 /// event, the step's new version, the read-model rows, the idempotency row and the change notification in one
 /// transaction; after the commit it evicts this portal's cached status page.
 /// </summary>
-public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, CityCalendarSource calendars, IOutputCacheStore statusCache, TimeProvider clock)
+public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, CityCalendarSource calendars, IOutputCacheStore statusCache, TimeProvider clock,
+    PortalMetrics metrics)
 {
     public async Task<MoveResult> HandleAsync(MoveRequest request, CancellationToken cancellationToken = default)
     {
         var result = await WriteAsync(request, cancellationToken);
+        metrics.Moved(result);
         if (result.Outcome is not (MoveOutcome.Recorded or MoveOutcome.Replayed)) return result;
         if (result.Outcome == MoveOutcome.Recorded)
         {
