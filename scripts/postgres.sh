@@ -54,6 +54,71 @@ pg_start_test_cluster() {
   echo "$port"
 }
 
+# pg_start_standby PRIMARY_PORT DIR [FIRST_PORT]: a streaming replica of the cluster on 127.0.0.1:PRIMARY_PORT, in DIR
+# (a new, empty directory outside /root): pg_basebackup -R copies the primary and makes DIR/data a standby that follows
+# its WAL; it serves reads (hot standby) on the first free port from FIRST_PORT. Prints the port.
+pg_start_standby() {
+  local primary=$1 dir=$2 port; port=$(pg_free_port "${3:-57432}")
+  local bin; bin=$(pg_bindir)
+  mkdir -p "$dir"; chmod 755 "$dir"
+  if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$dir"; fi
+  pg_as_owner "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir/data" -R -X stream -c fast >"$dir/basebackup.log" 2>&1 \
+    || { cat "$dir/basebackup.log" >&2; return 1; }
+  pg_as_owner mkdir -p "$dir/socket"
+  # A standby may not have fewer connections than its primary.
+  local connections; connections=$("$bin/psql" -At -h 127.0.0.1 -p "$primary" -U postgres -d postgres -c 'SHOW max_connections') || return 1
+  pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=$connections" start >/dev/null \
+    || { tail -n 20 "$dir/server.log" >&2; return 1; }
+  echo "$port"
+}
+
+# pg_ensure_pgbouncer: Debian's pgbouncer package, installed when missing (the pooler tests use it).
+pg_ensure_pgbouncer() {
+  if [ ! -x /usr/sbin/pgbouncer ]; then
+    echo "pgbouncer not found: installing Debian's pgbouncer package..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -qq pgbouncer >&2 || { apt-get update -qq >&2 && apt-get install -y -qq pgbouncer >&2; }; } \
+      || { echo "Could not install pgbouncer (apt-get install -y pgbouncer)." >&2; return 1; }
+  fi
+}
+
+# pg_start_pgbouncer DIR TARGET_PORT DATABASE [FIRST_PORT]: PgBouncer in transaction mode in DIR, in front of
+# 127.0.0.1:TARGET_PORT's DATABASE, with the settings docs/scaling.md recommends (the startup option that carries the
+# city zone ignored: the database carries it). Prints the port it listens on.
+pg_start_pgbouncer() {
+  local dir=$1 target=$2 database=$3 port; port=$(pg_free_port "${4:-58432}")
+  mkdir -p "$dir"; chmod 755 "$dir"
+  if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$dir"; fi
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+$database = host=127.0.0.1 port=$target dbname=$database
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/users.txt
+admin_users = postgres
+pool_mode = transaction
+default_pool_size = 20
+max_client_conn = 400
+ignore_startup_parameters = options,extra_float_digits
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  echo '"postgres" ""' >"$dir/users.txt"
+  if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$dir/pgbouncer.ini" "$dir/users.txt"; fi
+  pg_as_owner /usr/sbin/pgbouncer -d "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1 || { cat "$dir/start.log" "$dir/pgbouncer.log" >&2; return 1; }
+  for _ in $(seq 1 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "$port"; return 0; }; sleep 0.1; done
+  cat "$dir/pgbouncer.log" >&2; return 1
+}
+
+pg_stop_pgbouncer() {
+  local dir=$1
+  [ -f "$dir/pgbouncer.pid" ] && kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true
+}
+
 pg_stop_cluster() {
   local dir=$1
   pg_as_owner "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace PermitTracker.Web.Tests.Support;
 
@@ -57,7 +56,7 @@ internal static class ThrowawayCluster
 
     private static async Task<(string Directory, int Port)> StartAsync()
     {
-        var script = ScriptPath();
+        var script = PostgresScripts.Path;
         var failures = new List<string>();
         // Two test processes (dotnet test runs the test projects side by side) may pick the same free port in the
         // same moment; the loser's server does not start, and it tries again from another port.
@@ -67,7 +66,7 @@ internal static class ThrowawayCluster
             var directory = Path.Combine("/tmp", $"permittracker-dotnet-test-{Guid.NewGuid():N}");
             Directory.CreateDirectory(directory);
             var firstPort = 56000 + Random.Shared.Next(0, 4000);
-            var (exitCode, output, errors) = await BashAsync(
+            var (exitCode, output, errors) = await PostgresScripts.RunAsync(
                 $"source '{script}' && pg_ensure_binaries && pg_start_test_cluster '{directory}' {firstPort}");
             if (exitCode == 0 && int.TryParse(output.Trim(), out var port)) return (directory, port);
             failures.Add(errors.Trim());
@@ -83,37 +82,14 @@ internal static class ThrowawayCluster
         if (_directory is not { } directory) return;
         _directory = null;
         _connectionString = null;
-        BashAsync($"source '{ScriptPath()}' && pg_stop_cluster '{directory}'").GetAwaiter().GetResult();
+        PostgresScripts.RunAsync($"source '{PostgresScripts.Path}' && pg_stop_cluster '{directory}'").GetAwaiter().GetResult();
         Remove(directory);
     }
 
-    private static void Remove(string directory)
+    internal static void Remove(string directory)
     {
         try { Directory.Delete(directory, recursive: true); }
         catch (IOException) { } // a cluster directory left in /tmp is harmless: the next run makes a new one
         catch (UnauthorizedAccessException) { }
-    }
-
-    /// <summary>scripts/postgres.sh of the checkout these tests were built from (the output folder lies inside it).</summary>
-    private static string ScriptPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "scripts", "postgres.sh");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new InvalidOperationException($"scripts/postgres.sh not found above {AppContext.BaseDirectory}: set PERMITS_TEST_DB instead.");
-    }
-
-    private static async Task<(int ExitCode, string Output, string Errors)> BashAsync(string script)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await errors);
     }
 }

@@ -9,7 +9,9 @@ namespace PermitTracker.Web.Features.Moves;
 /// and the other portal instances notify <see cref="JobChanges.Channel"/> on commit. LISTEN needs a connection of
 /// its own that stays open, so this one is outside the pool. It never holds up startup, and a lost connection is
 /// a warning and a reconnect with backoff: while it is down a cached page may be stale for up to the cache's
-/// 30 seconds, as it was before there was a listener.
+/// 30 seconds, as it was before there was a listener. Behind PgBouncer in transaction mode a session's LISTEN is lost
+/// (the server connection goes back to the pool after each transaction): ConnectionStrings:Listen then names a direct
+/// connection to the primary (docs/scaling.md).
 /// </summary>
 public sealed class JobChangeListener(IConfiguration configuration, IOutputCacheStore statusCache, ILogger<JobChangeListener> logger) : BackgroundService
 {
@@ -28,7 +30,7 @@ public sealed class JobChangeListener(IConfiguration configuration, IOutputCache
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // the host's start goes on; the first connection is made in the background
-        if (configuration.GetConnectionString("Permits") is not { } connectionString) return;
+        if ((configuration.GetConnectionString("Listen") ?? configuration.GetConnectionString("Permits")) is not { } connectionString) return;
         var evicting = EvictAsync(stoppingToken);
         try
         {
