@@ -109,9 +109,19 @@ pidfile = $dir/pgbouncer.pid
 INI
   echo '"postgres" ""' >"$dir/users.txt"
   if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$dir/pgbouncer.ini" "$dir/users.txt"; fi
-  pg_as_owner /usr/sbin/pgbouncer -d "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1 || { cat "$dir/start.log" "$dir/pgbouncer.log" >&2; return 1; }
-  for _ in $(seq 1 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "$port"; return 0; }; sleep 0.1; done
-  cat "$dir/pgbouncer.log" >&2; return 1
+  local attempt
+  for attempt in 1 2 3; do
+    sed -i "s/^listen_port = .*/listen_port = $port/" "$dir/pgbouncer.ini"
+    if pg_as_owner /usr/sbin/pgbouncer -d "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1; then
+      for _ in $(seq 1 50); do
+        (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "$port"; return 0; }
+        [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || break
+        sleep 0.1
+      done
+    fi
+    port=$(pg_free_port $((port + 1)))  # the port was taken in the meantime (e.g. by an outgoing connection): the next one
+  done
+  cat "$dir/start.log" "$dir/pgbouncer.log" >&2; return 1
 }
 
 pg_stop_pgbouncer() {

@@ -7,7 +7,6 @@ using Npgsql;
 using PermitTracker.Data;
 using PermitTracker.Data.Access;
 using PermitTracker.Web.Features.Moves;
-using PermitTracker.Web.Features.Seed;
 using PermitTracker.Web.Tests.Support;
 
 namespace PermitTracker.Web.Tests.ScaleOut;
@@ -21,49 +20,56 @@ namespace PermitTracker.Web.Tests.ScaleOut;
 /// </summary>
 public sealed class PgBouncerTests : IAsyncLifetime
 {
-    private readonly string _primaryDir = PostgresScripts.NewDirectory("primary");
     private readonly string _bouncerDir = PostgresScripts.NewDirectory("pgbouncer");
-    private int _primaryPort;
+    private OwnPrimary? _primary;
     private int _bouncerPort;
 
-    private string Direct => $"Host=127.0.0.1;Port={_primaryPort};Username=postgres;Database=permits";
+    private OwnPrimary Primary => _primary ?? throw new InvalidOperationException("The primary did not start.");
+
+    private string Direct => Primary.ConnectionString;
 
     private string Pooled => $"Host=127.0.0.1;Port={_bouncerPort};Username=postgres;Database=permits;No Reset On Close=true;Max Auto Prepare=0";
 
     public async Task InitializeAsync()
     {
-        _primaryPort = await PostgresScripts.StartAsync($"pg_ensure_binaries && pg_start_test_cluster '{_primaryDir}' 59400");
-        await using (var db = PermitsDatabase.Open(Direct))
+        try
         {
-            await PermitsDatabase.CreateIfMissingAsync(db);
-            await db.Database.MigrateAsync();
-            await new DemoSeeder(db, TimeProvider.System, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).SeedReferenceDataAsync();
-            // PgBouncer drops the startup option that carries City:TimeZone (ADR-017): the database carries it instead.
-            await db.Database.ExecuteSqlRawAsync("ALTER DATABASE permits SET permits.city_zone = 'America/New_York'");
+            // Ports below Linux's ephemeral range (32768-60999), which outgoing connections take from.
+            _primary = await OwnPrimary.StartAsync(31400);
+            await using (var db = PermitsDatabase.Open(Direct))
+            {
+                // PgBouncer drops the startup option that carries City:TimeZone (ADR-017): the database carries it instead.
+                await db.Database.ExecuteSqlRawAsync("ALTER DATABASE permits SET permits.city_zone = 'America/New_York'");
+            }
+            _bouncerPort = await PostgresScripts.StartAsync($"pg_ensure_pgbouncer && pg_start_pgbouncer '{_bouncerDir}' {_primary.Port} permits 31500");
         }
-        _bouncerPort = await PostgresScripts.StartAsync($"pg_ensure_pgbouncer && pg_start_pgbouncer '{_bouncerDir}' {_primaryPort} permits 59500");
+        catch
+        {
+            await DisposeAsync(); // a failed start leaves no server running
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await PostgresScripts.RunAsync($"source '{PostgresScripts.Path}' && pg_stop_pgbouncer '{_bouncerDir}'; pg_stop_cluster '{_primaryDir}'");
+        await PostgresScripts.RunAsync($"source '{PostgresScripts.Path}' && pg_stop_pgbouncer '{_bouncerDir}'");
         ThrowawayCluster.Remove(_bouncerDir);
-        ThrowawayCluster.Remove(_primaryDir);
+        if (_primary is not null) await _primary.DisposeAsync();
     }
 
     [Fact]
     public async Task Writes_reads_reports_and_readiness_are_green_through_pgbouncer_in_transaction_mode()
     {
         await using var portal = new PortalFactory(Pooled, migrateOnStart: false, settings: new Dictionary<string, string?> { ["ConnectionStrings:Listen"] = Direct });
-        var intake = await ClientWithKeyAsync(portal, ApiKeyScope.Intake, null);
-        var dob = await ClientWithKeyAsync(portal, ApiKeyScope.Agency, "DOB");
-        var reports = await ClientWithKeyAsync(portal, ApiKeyScope.Reports, null);
+        var intake = await Primary.ClientWithKeyAsync(portal, ApiKeyScope.Intake, null);
+        var dob = await Primary.ClientWithKeyAsync(portal, ApiKeyScope.Agency, "DOB");
+        var reports = await Primary.ClientWithKeyAsync(portal, ApiKeyScope.Reports, null);
         var before = await TransactionsThroughBouncerAsync();
 
         Assert.Equal(HttpStatusCode.OK, (await intake.GetAsync("/health/ready")).StatusCode);
         var jobs = Enumerable.Range(1, 12).Select(i => $"PGB-{i}").ToList();
-        foreach (var job in jobs) await CreateJobAsync(intake, job);
+        foreach (var job in jobs) await ApiPortal.CreateJobAsync(intake, job);
         // Many writers at once: each move is one transaction on whichever server connection PgBouncer hands out.
         var now = DateTimeOffset.UtcNow;
         var moves = await Task.WhenAll(jobs.Select(job => dob.PostAsJsonAsync($"/api/v1/jobs/{job}/steps/INTAKE/events",
@@ -103,30 +109,5 @@ public sealed class PgBouncerTests : IAsyncLifetime
         Assert.True(exitCode == 0, errors);
         var row = output.Split('\n').Select(line => line.Split(' ')).Single(columns => columns[0] == "permits");
         return long.Parse(row[1], CultureInfo.InvariantCulture); // total_xact_count
-    }
-
-    private static async Task CreateJobAsync(HttpClient intake, string jobNumber)
-    {
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber,
-            permitType = "A2",
-            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            address = new { houseNumber = "1", street = "Broadway", borough = "Manhattan", zip = "10004" },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-    }
-
-    private async Task<HttpClient> ClientWithKeyAsync(PortalFactory portal, ApiKeyScope scope, string? agency)
-    {
-        var (key, secret) = ApiKey.Create(scope, agency, "pgbouncer test", DateTimeOffset.UtcNow);
-        await using (var db = PermitsDatabase.Open(Direct))
-        {
-            db.ApiKeys.Add(key);
-            await db.SaveChangesAsync();
-        }
-        var client = portal.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", secret);
-        return client;
     }
 }
