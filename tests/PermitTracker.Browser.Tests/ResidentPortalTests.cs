@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using PermitTracker.Browser.Tests.Support;
 
@@ -115,23 +113,6 @@ public sealed class ResidentPortalTests(BrowserPortal portal)
             "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth && getComputedStyle(e.parentElement).overflowX === 'visible').sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)" +
             ".slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ')");
         Assert.True(widths[0] <= widths[1], $"{which}: the page is {widths[0]} px wide in a {widths[1]} px window: {wide}");
-    }
-
-    [Theory]
-    [InlineData("home", 1280)]
-    [InlineData("search", 1280)]
-    [InlineData("status", 1280)]
-    [InlineData("status", 360)]
-    public async Task Axe_finds_no_serious_or_critical_accessibility_violation(string which, int width)
-    {
-        var page = await portal.NewPageAsync(width, 900);
-        await page.GotoAsync(await UrlOfAsync(which));
-
-        AxeResult result = await page.RunAxe();
-
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, string.Join("\n", serious.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))}")));
     }
 
     [Fact]

@@ -18,12 +18,13 @@ public static class StatusPageHtml
         w.Raw("<h1>").Text(c.Title).Raw("</h1>\n");
         w.Raw("<p class=\"muted\">").Text(job.Description).Raw("</p>\n");
         if (c.AsOfGiven)
-            w.Raw("<p class=\"notice\">This page shows the job as it stood on ").Time(t.AsOf, c.Local(t.AsOf), withClock: true)
-                .Raw(" (New York time), not today.</p>\n");
+            w.Raw("<div class=\"usa-alert usa-alert--info usa-alert--slim\"><div class=\"usa-alert__body\"><p class=\"usa-alert__text\">This page shows the job as it stood on ").Time(t.AsOf, c.Local(t.AsOf), withClock: true)
+                .Raw(" (New York time), not today.</p></div></div>\n");
 
         WriteHeadline(w, c);
         WriteSummary(w, c);
         w.Raw("<section aria-labelledby=\"timeline-heading\">\n<h2 id=\"timeline-heading\">Timeline</h2>\n");
+        WriteStepList(w, c);
         WriteChart(w, c.Chart);
         WriteStepsTable(w, c);
         w.Raw("</section>\n");
@@ -65,7 +66,7 @@ public static class StatusPageHtml
 
     private static HtmlWriter Badge(this HtmlWriter w, TargetStatus? status, string? figure = null)
     {
-        w.Raw("<span class=\"badge ").Raw(PlainWords.TargetCss(status)).Raw("\"");
+        w.Raw("<span class=\"usa-tag ").Raw(PlainWords.TargetCss(status)).Raw("\"");
         if (figure is not null) w.Raw(" data-figure=\"").Text(figure).Raw("\" data-value=\"").Raw(status?.ToString() ?? "").Raw("\"");
         return w.Raw(">").Raw(PlainWords.Target(status)).Raw("</span>");
     }
@@ -105,14 +106,73 @@ public static class StatusPageHtml
         w.Raw("</dd></div>\n");
         w.Raw("<div><dt>Days waiting on other agencies</dt><dd><span data-figure=\"daysWaitingOnOtherAgencies\">").Int(D(c.DaysWaitingOnOtherAgencies))
             .Raw("</span> days, added up over the steps <span class=\"muted\">(days a step's own agency had finished its part, but the step could not start until another agency finished; steps waiting at the same time each count)</span></dd></div>\n");
-        w.Raw("</dl>\n</section>\n");
+        w.Raw("</dl>\n");
+        WriteStepIndicator(w, c);
+        w.Raw("</section>\n");
+    }
+
+    /// <summary>
+    /// The sign-offs as the design system's step indicator, in the graph's order: done, being worked on now, or to
+    /// come. Parallel branches can be current at once; the list and table below say which is which.
+    /// </summary>
+    private static void WriteStepIndicator(HtmlWriter w, StatusPageContent c)
+    {
+        var done = 0;
+        foreach (var s in c.Steps) if (s.Figures.Status.IsFinished()) done++;
+        w.Raw("<div class=\"usa-step-indicator usa-step-indicator--no-labels-mobile\" aria-label=\"Sign-offs\">\n<ol class=\"usa-step-indicator__segments\">\n");
+        foreach (var s in c.Steps)
+        {
+            var f = s.Figures;
+            var state = f.Status.IsFinished() ? " usa-step-indicator__segment--complete"
+                : f.Status is StepStatus.Ready or StepStatus.InReview or StepStatus.ChangesRequested ? " usa-step-indicator__segment--current" : "";
+            w.Raw("<li class=\"usa-step-indicator__segment").Raw(state).Raw("\"").Raw(state.EndsWith("current", StringComparison.Ordinal) ? " aria-current=\"step\"" : "")
+                .Raw("><span class=\"usa-step-indicator__segment-label\">").Text(f.Name).Raw(" <span class=\"usa-sr-only\">")
+                .Text(PlainWords.Status(f.Status)).Raw("</span></span></li>\n");
+        }
+        w.Raw("</ol>\n<div class=\"usa-step-indicator__header\"><p class=\"usa-step-indicator__heading\"><span class=\"usa-step-indicator__heading-text\">")
+            .Int(done).Raw(" of ").Int(c.Steps.Count).Raw(" sign-offs done</span></p></div>\n</div>\n");
+    }
+
+    /// <summary>
+    /// The timeline as a list, one step a row (name, agency, who holds it, days, a small bar on the job's time
+    /// axis): what a phone shows instead of the Gantt chart below 40rem (site.css), so nothing scrolls sideways.
+    /// </summary>
+    private static void WriteStepList(HtmlWriter w, StatusPageContent c)
+    {
+        var chart = c.Chart;
+        var plot = chart.Width - TimelineChart.Left - TimelineChart.Right;
+        w.Raw("<ol class=\"step-list\" aria-label=\"Timeline, step by step\">\n");
+        for (var i = 0; i < c.Steps.Count; i++)
+        {
+            var s = c.Steps[i];
+            var f = s.Figures;
+            var held = f.Status is StepStatus.Ready or StepStatus.InReview or StepStatus.ChangesRequested;
+            w.Raw("<li class=\"step-list__item").Raw(held ? " step-list__item--now" : "").Raw("\" data-step=\"").Text(f.Key).Raw("\">\n<p class=\"step-list__name\"><a href=\"#step-")
+                .Text(f.Key).Raw("\">").Text(f.Name).Raw("</a> <span class=\"muted\">· ").Text(s.AgencyName).Raw("</span></p>\n<p class=\"step-list__status\">");
+            if (held)
+                w.Raw("<strong class=\"step-list__holder\">").Text(f.Status == StepStatus.ChangesRequested ? "With the applicant" : "With " + s.AgencyName).Raw("</strong>: ");
+            w.Text(PlainWords.Status(f.Status));
+            if (f.Status == StepStatus.Waiting) w.Raw(" (").Text(PlainWords.JoinAnd(s.BlockedByNames)).Raw(")");
+            w.Raw(", ").Days(D(f.DaysOpen)).Raw(" open");
+            if (held && f.TargetStatus is { } ts && f.TargetBusinessDays is not null) w.Raw(" ").Badge(ts);
+            w.Raw("</p>\n");
+            // The row's bar on the same axis as the chart, squeezed into 100 units; decoration, the words say it all.
+            w.Raw("<svg class=\"mini-bar\" viewBox=\"0 0 100 6\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"100\" height=\"6\" class=\"track\" />");
+            foreach (var seg in chart.Rows[i].Segments)
+            {
+                w.Raw("<rect x=\"").Coordinate((seg.X - TimelineChart.Left) / plot * 100).Raw("\" width=\"").Coordinate(Math.Max(seg.Width / plot * 100, 0.5)).Raw("\" height=\"6\" class=\"")
+                    .Raw(seg.Kind == "waiting" ? "bar-waiting" : "bar-" + seg.Kind).Raw("\" />");
+            }
+            w.Raw("</svg>\n</li>\n");
+        }
+        w.Raw("</ol>\n");
     }
 
     private static void WriteStepsTable(HtmlWriter w, StatusPageContent c)
     {
         w.Raw("""
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby="steps-table-caption">
-            <table class="steps-table">
+            <table class="steps-table usa-table usa-table--borderless">
             <caption id="steps-table-caption">Every step of the job: the same data as the chart</caption>
             <thead>
             <tr>
@@ -130,23 +190,23 @@ public static class StatusPageHtml
             var f = s.Figures;
             var k = f.Key;
             w.Raw("<tr data-step=\"").Text(k).Raw("\">\n<th scope=\"row\"><a href=\"#step-").Text(k).Raw("\">").Text(f.Name).Raw("</a></th>\n");
-            w.Raw("<td>").Text(s.AgencyName).Raw("</td>\n");
-            w.Raw("<td").Figure(k, "status").Raw(" data-value=\"").Raw(f.Status.ToString()).Raw("\">").Text(PlainWords.Status(f.Status)).Raw("</td>\n");
-            w.Raw("<td>");
+            w.Raw("<td data-label=\"Agency\">").Text(s.AgencyName).Raw("</td>\n");
+            w.Raw("<td data-label=\"Status\"").Figure(k, "status").Raw(" data-value=\"").Raw(f.Status.ToString()).Raw("\">").Text(PlainWords.Status(f.Status)).Raw("</td>\n");
+            w.Raw("<td data-label=\"Ready\">");
             if (f.ReadyAt is { } r) w.Time(r, c.Local(r), withClock: false, $"steps.{k}.readyAt");
             else w.Raw("<span>not yet</span>");
-            w.Raw("</td>\n<td>");
+            w.Raw("</td>\n<td data-label=\"Finished\">");
             if (f.FinishedAt is { } fin) w.Time(fin, c.Local(fin), withClock: false, $"steps.{k}.finishedAt");
             else w.Raw("<span>not yet</span>");
             w.Raw("</td>\n");
-            w.Raw("<td class=\"num\"").Figure(k, "calendarDays.daysOpen").Raw(">").Int(D(f.DaysOpen)).Raw("</td>\n");
-            w.Raw("<td class=\"num\"").Figure(k, "calendarDays.daysWithAgency").Raw(">").Int(D(f.DaysWithAgency)).Raw("</td>\n");
-            w.Raw("<td class=\"num\"").Figure(k, "calendarDays.daysWithApplicant").Raw(">").Int(D(f.DaysWithApplicant)).Raw("</td>\n");
-            w.Raw("<td class=\"num\"").Figure(k, "correctionCycles").Raw(">").Int(f.CorrectionCycles).Raw("</td>\n");
-            w.Raw("<td><span").Figure(k, "businessDaysWithAgency").Raw(">").Int(f.BusinessDaysWithAgency).Raw("</span>");
+            w.Raw("<td data-label=\"Days open\" class=\"num\"").Figure(k, "calendarDays.daysOpen").Raw(">").Int(D(f.DaysOpen)).Raw("</td>\n");
+            w.Raw("<td data-label=\"Days with agency\" class=\"num\"").Figure(k, "calendarDays.daysWithAgency").Raw(">").Int(D(f.DaysWithAgency)).Raw("</td>\n");
+            w.Raw("<td data-label=\"Days with applicant\" class=\"num\"").Figure(k, "calendarDays.daysWithApplicant").Raw(">").Int(D(f.DaysWithApplicant)).Raw("</td>\n");
+            w.Raw("<td data-label=\"Correction cycles\" class=\"num\"").Figure(k, "correctionCycles").Raw(">").Int(f.CorrectionCycles).Raw("</td>\n");
+            w.Raw("<td data-label=\"Business days with agency (target)\"><span").Figure(k, "businessDaysWithAgency").Raw(">").Int(f.BusinessDaysWithAgency).Raw("</span>");
             if (f.TargetBusinessDays is { } target)
                 w.Raw("<span> of ").Int(target).Raw(" </span>").Badge(f.TargetStatus, $"steps.{k}.targetStatus");
-            w.Raw("</td>\n<td>");
+            w.Raw("</td>\n<td data-label=\"Waiting for\">");
             if (f.Status == StepStatus.Waiting) w.Text(PlainWords.JoinAnd(s.BlockedByNames));
             w.Raw("</td>\n</tr>\n");
         }
@@ -232,7 +292,7 @@ public static class StatusPageHtml
     private static void WriteChart(HtmlWriter w, TimelineChart c)
     {
         w.Raw("""
-            <figure class="timeline">
+            <figure class="timeline timeline-gantt">
             <ul class="legend" aria-label="Legend">
             <li><svg width="28" height="14" aria-hidden="true" focusable="false"><rect width="28" height="14" class="bar-agency" /></svg> With the agency</li>
             <li><svg width="28" height="14" aria-hidden="true" focusable="false"><rect width="28" height="14" class="bar-applicant" /></svg> With the applicant (changes requested)</li>
@@ -242,7 +302,7 @@ public static class StatusPageHtml
             """);
         if (c.TodayX is not null)
             w.Raw("<li><svg width=\"14\" height=\"14\" aria-hidden=\"true\" focusable=\"false\"><line x1=\"7\" y1=\"0\" x2=\"7\" y2=\"14\" class=\"today-line\" /></svg> ").Text(c.TodayLabel).Raw("</li>\n");
-        w.Raw("</ul>\n<div class=\"chart-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Timeline chart; on a narrow screen it scrolls sideways\">\n");
+        w.Raw("</ul>\n<div class=\"chart-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Timeline chart\">\n");
         w.Raw("<svg class=\"gantt\" viewBox=\"0 0 ").Coordinate(c.Width).Raw(" ").Coordinate(c.Height)
             .Raw("\" role=\"img\" aria-labelledby=\"gantt-title gantt-desc\" data-rows=\"").Int(c.Rows.Count).Raw("\">\n");
         w.Raw("<title id=\"gantt-title\">Timeline of the job's ").Int(c.Rows.Count).Raw(" steps, from ").Text(c.FirstDate).Raw(" to ").Text(c.LastDate).Raw("</title>\n");
