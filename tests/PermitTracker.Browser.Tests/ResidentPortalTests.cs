@@ -38,7 +38,7 @@ public sealed class ResidentPortalTests(BrowserPortal portal)
         var page = await portal.NewPageAsync();
         await page.GotoAsync("/");
 
-        await page.GetByLabel("House number", new() { Exact = true }).FillAsync(address.GetProperty("houseNumber").GetString()!);
+        await page.GetByLabel("House number (optional)").FillAsync(address.GetProperty("houseNumber").GetString()!);
         await page.GetByLabel("Street", new() { Exact = true }).FillAsync(Abbreviated(address.GetProperty("street").GetString()!));
         await page.GetByLabel("Borough (optional)").SelectOptionAsync(address.GetProperty("borough").GetString()!);
         await page.GetByRole(AriaRole.Button, new() { Name = "Find jobs", Exact = true }).ClickAsync();
@@ -127,6 +127,8 @@ public sealed class ResidentPortalTests(BrowserPortal portal)
         {
             ("home-desktop", "/", 1280, 900, true), ("home-phone", "/", 360, 780, true),
             ("status-desktop", $"/jobs/{number}", 1280, 1700, false), ("status-phone", $"/jobs/{number}", 360, 2200, false),
+            ("status-desktop-es", $"/jobs/{number}?lang=es", 1280, 1700, false), ("status-phone-es", $"/jobs/{number}?lang=es", 360, 2200, false),
+            ("status-desktop-ar", $"/jobs/{number}?lang=ar", 1280, 1700, false), ("status-phone-ar", $"/jobs/{number}?lang=ar", 360, 2200, false),
         })
         {
             var page = await portal.NewPageAsync(width, height);
