@@ -3,6 +3,12 @@
 # user. `docker compose up` (docker-compose.yml) adds PostgreSQL. No demo account is created (Seed__DemoAccounts is
 # not set): the first Admin comes from `create-user` (see docker-compose.yml).
 
+# The design system's compiled CSS, fonts and icons (ADR-025), fetched and checked by the same script as run.sh's.
+FROM node:22-bookworm-slim AS uswds
+WORKDIR /work
+COPY scripts/fetch-uswds.sh scripts/
+RUN scripts/fetch-uswds.sh
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # The restore in a layer of its own: it reruns only when a project file or a package version changes, not on every
@@ -13,6 +19,7 @@ COPY src/PermitTracker.Data/PermitTracker.Data.csproj src/PermitTracker.Data/
 COPY src/PermitTracker.Web/PermitTracker.Web.csproj src/PermitTracker.Web/
 RUN dotnet restore src/PermitTracker.Web/PermitTracker.Web.csproj
 COPY src/ src/
+COPY --from=uswds /work/src/PermitTracker.Web/wwwroot/vendor/uswds src/PermitTracker.Web/wwwroot/vendor/uswds
 RUN dotnet publish src/PermitTracker.Web/PermitTracker.Web.csproj -c Release -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -42,6 +42,8 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 # The published portal is reused while the sources it was built from are unchanged (their hash is kept beside it);
 # otherwise it is published again, with MSBuild's progress shown: the first build takes a minute or two.
+# The design system's compiled files (ADR-025): fetched once into a cache, a no-op when already vendored.
+scripts/fetch-uswds.sh || exit 1
 out=.build/web
 sources_hash() {
   find src Directory.Build.props Directory.Packages.props global.json -type f \

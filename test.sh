@@ -22,6 +22,7 @@ fi
 
 if [ -x scripts/install-test-browser.sh ]; then scripts/install-test-browser.sh || exit 1; fi
 
+scripts/fetch-uswds.sh || exit 1
 rm -rf TestResults
 dotnet build PermitTracker.sln -c Release --nologo -v quiet
 build=$?

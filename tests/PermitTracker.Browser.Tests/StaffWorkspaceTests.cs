@@ -51,7 +51,7 @@ public sealed class StaffWorkspaceTests(BrowserPortal portal)
         await chosen.GetByRole(AriaRole.Link, new() { Name = stepName, Exact = true }).ClickAsync();
         await page.WaitForURLAsync($"**{StepUrl(jobNumber, stepKey)}");
         await Expect(page.Locator("h1")).ToHaveTextAsync($"{stepName} (FDNY)");
-        await Expect(page.Locator("#step-facts .badge")).ToHaveTextAsync("Overdue");
+        await Expect(page.Locator("#step-facts .usa-tag")).ToHaveTextAsync("Overdue");
 
         const string note = "Hydraulic calculations not stamped; resubmit signed calculations.";
         await page.GetByRole(AriaRole.Radio, new() { Name = "Changes requested" }).CheckAsync();

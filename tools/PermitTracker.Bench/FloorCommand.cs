@@ -62,8 +62,8 @@ public sealed class FloorCommand : ICommand
                 http.Response.StatusCode = 404;
                 return;
             }
-            var content = StatusPageContent.Build(view, calendar, agencies, now, asOfGiven: false);
-            using var page = new HtmlWriter();
+            var content = StatusPageContent.Build(view, calendar, agencies, now, asOfGiven: false, PortalWords.English);
+            using var page = new HtmlWriter(PortalWords.English);
             // The layout's shell is Razor's (Features/Shared/_Layout.cshtml) and not shared: only the title and <main> are written here.
             page.Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>").Text(content.Title)
                 .Raw(" · PermitTracker</title>\n</head>\n<body>\n<main id=\"main\">\n");

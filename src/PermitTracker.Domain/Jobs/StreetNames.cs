@@ -70,6 +70,33 @@ public static class StreetNames
         return string.Join(' ', words);
     }
 
+    /// <summary>
+    /// What a street typed in a search box may mean, as search keys, its own first: residents shorten what the city
+    /// spells out. A leading direction the records may not have ("E Fordham Rd" is "Fordham Road"), a numbered street
+    /// without "Street" ("W. 14th"), a last word cut short ("Grand Conc"). Each is an exact key, so the search stays
+    /// an index lookup.
+    /// </summary>
+    public static IReadOnlyList<string> SearchKeys(string street)
+    {
+        var key = SearchKey(street);
+        var keys = new List<string> { key };
+        var words = key.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0) return keys;
+        if (words.Length > 1 && Directions.ContainsValue(words[0])) keys.Add(string.Join(' ', words[1..]));
+        if (words[^1].All(char.IsAsciiDigit)) keys.Add(key + " STREET");
+        if (Shortened.TryGetValue(words[^1], out var whole)) keys.Add(string.Join(' ', [.. words[..^1], whole]));
+        return [.. keys.Distinct()];
+    }
+
+    /// <summary>Last words people cut short in a search box; the stored keys keep the words as the records have them.</summary>
+    private static readonly Dictionary<string, string> Shortened = new(StringComparer.Ordinal)
+    {
+        ["CONC"] = "CONCOURSE",
+        ["CONCOURSE"] = "CONCOURSE",
+        ["BWAY"] = "BROADWAY",
+        ["EXP"] = "EXPRESSWAY",
+    };
+
     private static List<string> OrdinalWordsToDigits(List<string> words)
     {
         var result = new List<string>();

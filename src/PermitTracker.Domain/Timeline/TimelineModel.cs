@@ -101,4 +101,34 @@ public sealed record JobTimeline(
 {
     /// <summary>Open jobs only: the holder of the critical path's last piece, whose share grows until the next event.</summary>
     public string? TailHolder { get; init; }
+
+    /// <summary>
+    /// days_waiting_on_other_agencies(J) (docs/metrics.md): the length of the union of the steps' waiting intervals
+    /// [own_done, ready_at) (to as_of or the job's end while a step waits), over the steps whose own figure is above
+    /// 0. Steps that wait at the same time count once: a job 22 days old never waited more than 22 days.
+    /// </summary>
+    public TimeSpan DaysWaitingOnOtherAgencies
+    {
+        get
+        {
+            var end = EndedAt is { } e && e < AsOf ? e : AsOf;
+            var intervals = Steps.Where(s => s.DaysWaitingOnOtherAgencies > TimeSpan.Zero)
+                .Select(s => (From: s.OwnDoneAt, To: s.ReadyAt is { } r && r < end ? r : end))
+                .Where(i => i.To > i.From).OrderBy(i => i.From).ToList();
+            var total = TimeSpan.Zero;
+            DateTimeOffset? from = null, to = null;
+            foreach (var (a, b) in intervals)
+            {
+                if (to is { } t && a <= t)
+                {
+                    if (b > t) to = b;
+                    continue;
+                }
+                if (from is { } f0 && to is { } t0) total += t0 - f0;
+                (from, to) = (a, b);
+            }
+            if (from is { } f1 && to is { } t1) total += t1 - f1;
+            return total;
+        }
+    }
 }

@@ -83,6 +83,7 @@ public static class HostSetup
         }));
         services.AddRazorPages(options => options.RootDirectory = "/Features");
         services.AddSingleton<System.Text.Encodings.Web.HtmlEncoder>(PortalHtmlEncoder.Instance); // pages drop bidi and zero-width controls
+        services.AddPortalLanguages();
         services.AddPublicLookupRateLimits(builder.Configuration);
         services.AddSignInAttemptLimit(builder.Configuration);
         services.AddOpenDataDownloads(builder.Configuration);
@@ -109,6 +110,8 @@ public static class HostSetup
         // API callers get problem+json for every error; people get the friendly error pages.
         app.UseWhen(c => IsApi(c.Request), api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseExceptionHandler("/Error").UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
+        // The language of pages (ADR-026): ?lang=, the cookie, Accept-Language. The API answers in one language.
+        app.UseWhen(c => !IsApi(c.Request), pages => pages.UseRequestLocalization());
         app.UseRouting();
         app.UseNulCharacterRefusal();
         app.UseRateLimiter();
@@ -118,6 +121,7 @@ public static class HostSetup
         app.UseOutputCache();
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
+        app.MapLanguageChoice();
         app.MapPermitsApi();
         app.MapReportsApi();
         app.MapOpenApi("/api/{documentName}/openapi.json");

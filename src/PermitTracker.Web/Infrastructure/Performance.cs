@@ -68,6 +68,8 @@ public sealed class JobStatusCachePolicy(bool storeOnSecondAsk) : IOutputCachePo
         context.AllowLocking = true;
         context.ResponseExpirationTimeSpan = Duration;
         context.CacheVaryByRules.QueryKeys = "*";
+        // One copy per language: the language may come from a cookie or Accept-Language, not only ?lang=.
+        context.CacheVaryByRules.VaryByValues["lang"] = CultureInfo.CurrentUICulture.Name;
         if (request.RouteValues.TryGetValue("jobNumber", out var jobNumber) && jobNumber is string number)
             context.Tags.Add(TagFor(number));
         return ValueTask.CompletedTask;

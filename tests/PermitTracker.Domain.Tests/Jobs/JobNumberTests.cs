@@ -119,4 +119,16 @@ public sealed class StreetNameTests
     [InlineData("St Marks Pl", "SAINT MARKS PLACE")]
     [InlineData("Grand Concourse", "GRAND CONCOURSE")]
     public void Loose_spellings_share_one_key(string typed, string key) => Assert.Equal(key, StreetNames.SearchKey(typed));
+
+    [Theory]
+    [InlineData("E Fordham Rd", "FORDHAM ROAD")]
+    [InlineData("W. 14th", "WEST 14 STREET")]
+    [InlineData("Grand Conc", "GRAND CONCOURSE")]
+    [InlineData("Amsterdam Avenue", "AMSTERDAM AVENUE")]
+    public void A_shortened_street_also_means_the_records_spelling(string typed, string key)
+    {
+        var keys = StreetNames.SearchKeys(typed);
+        Assert.Equal(StreetNames.SearchKey(typed), keys[0]);
+        Assert.Contains(key, keys);
+    }
 }

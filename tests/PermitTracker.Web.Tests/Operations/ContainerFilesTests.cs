@@ -21,7 +21,9 @@ public sealed partial class ContainerFilesTests
         var restore = Index(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
         var sources = Index(l => l.StartsWith("COPY src/ ", StringComparison.Ordinal) || l.StartsWith("COPY . ", StringComparison.Ordinal));
         Assert.True(restore > 0 && sources > restore, "the restore runs before the sources are copied");
-        Assert.All(lines.Take(restore).Where(l => l.StartsWith("COPY ", StringComparison.Ordinal)),
+        // In the stage that restores (an earlier stage, such as the design system's, copies what it needs).
+        var buildStage = lines.FindLastIndex(restore, l => l.StartsWith("FROM ", StringComparison.Ordinal));
+        Assert.All(lines.Skip(buildStage).Take(restore - buildStage).Where(l => l.StartsWith("COPY ", StringComparison.Ordinal)),
             copy => Assert.Matches(@"\.(csproj|props|json)\b|\.editorconfig", copy));
 
         var runtime = lines.FindLastIndex(l => l.StartsWith("FROM ", StringComparison.Ordinal));

@@ -88,11 +88,11 @@ public sealed partial class PersonalDataTests(PostgresServer server) : IAsyncLif
 
         // Sign-ins: an applicant's e-mail as the user name (no such account), one paused by failures, a good one.
         foreach (var a in applicants.Take(3))
-            await resident.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = a.Email, ["Input.Password"] = "wrong-password" });
+            await resident.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = a.Email, ["Input.Password"] = "wrong-password" });
         await _portal.CreateUserAsync("locked.staff@test.example", StaffRoles.Staff, "DOB");
         for (var i = 0; i < 6; i++)
-            await resident.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = "locked.staff@test.example", ["Input.Password"] = "wrong-password" });
-        await resident.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = "locked.staff@test.example", ["Input.Password"] = StaffPortal.Password });
+            await resident.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = "locked.staff@test.example", ["Input.Password"] = "wrong-password" });
+        await resident.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = "locked.staff@test.example", ["Input.Password"] = StaffPortal.Password });
 
         // API writes and their errors: a job with an applicant (201), again (409), invalid (400); moves 400/404/409/422.
         var newcomer = new Applicant("PD-0001", "Pat Newcomer", "pat.newcomer@example.org", "(917) 555-0199");
@@ -220,7 +220,7 @@ public sealed partial class PersonalDataTests(PostgresServer server) : IAsyncLif
     private async Task<Browser> SignedInAsync(string email)
     {
         var browser = Recorded();
-        var response = await browser.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = email, ["Input.Password"] = StaffPortal.Password });
+        var response = await browser.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = email, ["Input.Password"] = StaffPortal.Password });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return browser;
     }

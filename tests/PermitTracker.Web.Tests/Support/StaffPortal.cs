@@ -52,7 +52,7 @@ public sealed class StaffPortal : IAsyncDisposable
     public async Task<Browser> SignInAsync(string email, string password = Password)
     {
         var browser = NewBrowser();
-        var response = await browser.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        var response = await browser.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = email, ["Input.Password"] = password });
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Sign-in as {email} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return browser;
     }

@@ -14,15 +14,20 @@ namespace PermitTracker.Web.Features.Jobs;
 /// </summary>
 public sealed class HtmlWriter : IHtmlContent, IDisposable
 {
-    // US English dates as on city letters (PlainWords); numbers invariant.
-    private static readonly CultureInfo Us = CultureInfo.GetCultureInfo("en-US");
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly HtmlEncoder Encoder = PortalHtmlEncoder.Instance;
 
     private char[] _buffer;
     private int _length;
 
-    public HtmlWriter(int capacity = 32 * 1024) => _buffer = ArrayPool<char>.Shared.Rent(capacity);
+    public HtmlWriter(PortalWords words, int capacity = 32 * 1024)
+    {
+        Words = words;
+        _buffer = ArrayPool<char>.Shared.Rent(capacity);
+    }
+
+    /// <summary>The page's language: its words and its date and number formats.</summary>
+    public PortalWords Words { get; }
 
     public int Length => _length;
 
@@ -48,7 +53,8 @@ public sealed class HtmlWriter : IHtmlContent, IDisposable
         }
     }
 
-    public HtmlWriter Int(int value) => Format(value, default, Inv);
+    /// <summary>A count in the page's language (en-US for English: "1,234").</summary>
+    public HtmlWriter Int(int value) => Format(value, default, Words.Formats);
 
     /// <summary>SVG coordinates: at most one decimal.</summary>
     public HtmlWriter Coordinate(double value) => Format(value, "0.#", Inv);
@@ -56,14 +62,27 @@ public sealed class HtmlWriter : IHtmlContent, IDisposable
     /// <summary>The machine-readable instant of a &lt;time&gt; element.</summary>
     public HtmlWriter Iso(DateTimeOffset instant) => Format(instant, "o", Inv);
 
-    /// <summary>As <see cref="PlainWords.DateTime"/>: "Fri, Jan 30, 2026, 12:00 PM".</summary>
-    public HtmlWriter DateTime(DateTime local) => Format(local, "ddd, MMM d, yyyy, h:mm tt", Us);
+    /// <summary>As <see cref="PlainWords.DateTime"/>: "Fri, Jan 30, 2026, 12:00 PM" in English.</summary>
+    public HtmlWriter DateTime(DateTime local) => Format(local, Words.DateTimePattern, Words.Formats);
 
-    /// <summary>As <see cref="PlainWords.Date"/>: "Fri, Jan 30, 2026".</summary>
-    public HtmlWriter Date(DateTime local) => Format(local, "ddd, MMM d, yyyy", Us);
+    /// <summary>As <see cref="PlainWords.Date"/>: "Fri, Jan 30, 2026" in English.</summary>
+    public HtmlWriter Date(DateTime local) => Format(local, Words.DatePattern, Words.Formats);
 
     /// <summary>As <see cref="PlainWords.Days"/>: "1 day", "12 days".</summary>
-    public HtmlWriter Days(int days) => days == 1 ? Raw("1 day") : Int(days).Raw(" days");
+    public HtmlWriter Days(int days) => Text(PlainWords.Days(Words, days));
+
+    /// <summary>
+    /// A sentence of the page's language with one value in it: the words before and after "{0}" encoded, the value
+    /// written by <paramref name="value"/> (a number in a figure's span, a &lt;time&gt;) where the language puts it.
+    /// </summary>
+    public HtmlWriter Sentence<T>(string pattern, T state, Action<HtmlWriter, T> value)
+    {
+        var at = pattern.IndexOf("{0}", StringComparison.Ordinal);
+        if (at < 0) return Text(pattern);
+        Text(pattern[..at]);
+        value(this, state);
+        return Text(pattern[(at + 3)..]);
+    }
 
     private HtmlWriter Format<T>(T value, ReadOnlySpan<char> format, IFormatProvider culture) where T : ISpanFormattable
     {

@@ -76,7 +76,7 @@ public static class JobResponseMapping
             t.EndedAt,
             Days(t.Elapsed),
             Whole(t.Elapsed),
-            Days(TimeSpan.FromTicks(t.Steps.Sum(s => s.DaysWaitingOnOtherAgencies.Ticks))),
+            Days(t.DaysWaitingOnOtherAgencies),
             [.. t.CriticalPath.Select(p => new CriticalPathResponse(p.StepKey, p.Holder, Days(p.Duration)))],
             t.Shares.ToDictionary(s => s.Key, s => Days(s.Value)),
             [.. t.NowHolding.Select(h => new HoldingResponse(h.StepKey, h.Holder, h.Status.ToString(), Days(h.SoFar), h.WaitingOn))],

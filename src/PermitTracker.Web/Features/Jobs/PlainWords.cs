@@ -3,33 +3,42 @@ using PermitTracker.Domain.Timeline;
 namespace PermitTracker.Web.Features.Jobs;
 
 /// <summary>
-/// How the public pages say figures and dates. Day counts are calendar days, floor(duration / 24 h), exactly
-/// as the API's calendarDays, so a page and the API never disagree by a rounding.
+/// How the public pages say figures and dates, in the request's language (<see cref="PortalWords"/>). Day counts are
+/// calendar days, floor(duration / 24 h), exactly as the API's calendarDays, so a page and the API never disagree by
+/// a rounding; the staff pages round the same way (<see cref="WholeDays"/>).
 /// </summary>
 public static class PlainWords
 {
-    // US English month names and 12-hour clock: what New York residents read on city letters.
-    private static readonly CultureInfo Us = CultureInfo.GetCultureInfo("en-US");
-
     public static int WholeDays(TimeSpan duration) => CityCalendar.CalendarDays(duration);
 
-    public static string Days(int days) => days == 1 ? "1 day" : $"{days.ToString(Us)} days";
+    public static string Days(PortalWords w, int days) => days == 1 ? w["Words.Day"] : w.Format("Words.Days", days);
 
-    public static string BusinessDays(int days) => days == 1 ? "1 business day" : $"{days.ToString(Us)} business days";
+    public static string BusinessDays(PortalWords w, int days) => days == 1 ? w["Words.BusinessDay"] : w.Format("Words.BusinessDays", days);
 
-    public static string Date(DateTime local) => local.ToString("ddd, MMM d, yyyy", Us);
+    public static string Date(PortalWords w, DateTime local) => local.ToString(w.DatePattern, w.Formats);
 
-    public static string DateTime(DateTime local) => local.ToString("ddd, MMM d, yyyy, h:mm tt", Us);
+    public static string DateTime(PortalWords w, DateTime local) => local.ToString(w.DateTimePattern, w.Formats);
 
-    public static string ShortDate(DateTime local) => local.ToString("MMM d", Us);
+    public static string ShortDate(PortalWords w, DateTime local) => local.ToString(w.ShortDatePattern, w.Formats);
 
-    public static string Status(StepStatus status) => status.ToDisplayText();
+    public static string Status(PortalWords w, StepStatus status) => w[StatusKey(status)];
 
-    public static string Target(TargetStatus? status) => status switch
+    private static string StatusKey(StepStatus status) => status switch
     {
-        TargetStatus.OnTrack => "on track",
-        TargetStatus.AtRisk => "at risk",
-        TargetStatus.Overdue => "overdue",
+        StepStatus.Waiting => "Step.Waiting",
+        StepStatus.Ready => "Step.Ready",
+        StepStatus.InReview => "Step.InReview",
+        StepStatus.ChangesRequested => "Step.ChangesRequested",
+        StepStatus.Approved => "Step.Approved",
+        StepStatus.NotRequired => "Step.NotRequired",
+        _ => "Step.Rejected",
+    };
+
+    public static string Target(PortalWords w, TargetStatus? status) => status switch
+    {
+        TargetStatus.OnTrack => w["Words.OnTrack"],
+        TargetStatus.AtRisk => w["Words.AtRisk"],
+        TargetStatus.Overdue => w["Words.Overdue"],
         _ => "",
     };
 
@@ -41,14 +50,23 @@ public static class PlainWords
         _ => "",
     };
 
-    /// <summary>"the Fire Department": every agency of the city reads naturally with "the".</summary>
-    public static string The(string name) => name.StartsWith("the ", StringComparison.OrdinalIgnoreCase) ? name : "the " + name;
+    /// <summary>"the Fire Department" in English, where every agency of the city reads naturally with "the"; the name as it is elsewhere.</summary>
+    public static string The(PortalWords w, string name) =>
+        !w.IsEnglish || name.StartsWith("the ", StringComparison.OrdinalIgnoreCase) ? name : "the " + name;
 
-    public static string JoinAnd(IReadOnlyList<string> items) => items.Count switch
+    public static string JoinAnd(PortalWords w, IReadOnlyList<string> items) => items.Count switch
     {
         0 => "",
         1 => items[0],
-        2 => $"{items[0]} and {items[1]}",
-        _ => string.Join(", ", items.Take(items.Count - 1)) + ", and " + items[^1],
+        2 => w.Format("Words.And2", items[0], items[1]),
+        _ => w.Format("Words.AndLast", string.Join(ListComma(w), items.Take(items.Count - 1)), items[^1]),
+    };
+
+    /// <summary>The comma between list items: Chinese's enumeration comma, Arabic script's comma, else ", ".</summary>
+    private static string ListComma(PortalWords w) => w.Culture.TwoLetterISOLanguageName switch
+    {
+        "zh" => "、",
+        "ar" or "ur" => "، ",
+        _ => ", ",
     };
 }

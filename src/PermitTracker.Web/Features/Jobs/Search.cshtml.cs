@@ -1,14 +1,16 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
 
 namespace PermitTracker.Web.Features.Jobs;
 
 /// <summary>
 /// GET /jobs/search: by job number (loose spellings welcome; a hit redirects to the job's page) or by address
-/// (house number and street, matched on their search keys, optionally in one borough), listing the jobs there.
+/// (street, with or without a house number, matched on their search keys, optionally in one borough), listing the
+/// jobs there. Messages are in the request's language: the validator's error codes are keys of PortalText.resx.
 /// </summary>
 [EnableRateLimiting(PublicLookups.Policy)]
-public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache reference, CityCalendarSource calendars, IValidator<SearchModel.SearchInput> validator) : PageModel
+public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache reference, CityCalendarSource calendars, IValidator<SearchModel.SearchInput> validator, IStringLocalizer<PortalText> text) : PageModel
 {
     public const int MaxResults = 50;
 
@@ -32,7 +34,7 @@ public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache referenc
         var validation = await validator.ValidateAsync(Input, cancellationToken);
         if (!validation.IsValid)
         {
-            Errors = [.. validation.Errors.Select(e => e.ErrorMessage)];
+            Errors = [.. validation.Errors.Select(e => text[e.ErrorCode].Value)];
             Response.StatusCode = StatusCodes.Status400BadRequest;
             HttpContext.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
             return Page();
@@ -49,11 +51,13 @@ public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache referenc
             return Page();
         }
 
-        var streetKey = StreetNames.SearchKey(Input.Street!);
-        var house = HouseNumberKey(Input.HouseNumber!);
+        // The street as typed and as the records may spell it ("E Fordham Rd", "W. 14th", "Grand Conc").
+        var streetKeys = StreetNames.SearchKeys(Input.Street!).ToArray();
+        // No house number: every job on the street (a resident who knows only "Amsterdam Avenue").
+        var house = string.IsNullOrWhiteSpace(Input.HouseNumber) ? null : HouseNumberKey(Input.HouseNumber);
         var borough = string.IsNullOrWhiteSpace(Input.Borough) ? null : Input.Borough.Trim();
         var rows = await db.Jobs.AsNoTracking()
-            .Where(j => j.StreetKey == streetKey && j.Address.HouseNumber.ToUpper().Replace(" ", "") == house)
+            .Where(j => streetKeys.Contains(j.StreetKey) && (house == null || j.Address.HouseNumber.ToUpper().Replace(" ", "") == house))
             .Where(j => borough == null || j.Address.Borough == borough)
             .OrderByDescending(j => j.SubmittedAt)
             .Take(MaxResults)
@@ -81,7 +85,7 @@ public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache referenc
             types.GetValueOrDefault(r.PermitTypeCode, r.PermitTypeCode),
             r.Description,
             DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(r.SubmittedAt, calendars.Zone).DateTime, DateTimeKind.Unspecified),
-            r.WithdrawnAt is not null ? "Withdrawn" : r.Rejected ? "Denied" : r.Finished == r.Total ? "Complete" : $"Open: {r.Finished} of {r.Total} steps finished"))];
+            r.WithdrawnAt is not null ? text["Status.StateWithdrawn"] : r.Rejected ? text["Status.StateDenied"] : r.Finished == r.Total ? text["Status.StateComplete"] : text["Search.Open", r.Finished, r.Total]))];
         return Page();
     }
 
@@ -107,17 +111,16 @@ public sealed class SearchModel(PermitsDbContext db, ReferenceDataCache referenc
         {
             When(i => i.Number is not null, () =>
                 RuleFor(i => i.Number!)
-                    .Must(n => JobNumbers.SearchKey(n).Length > 0).WithMessage("Enter a job number: it is made of digits (and sometimes letters), like 121000042.")
-                    .MaximumLength(40).WithMessage("A job number has at most 40 characters."));
+                    .Must(n => JobNumbers.SearchKey(n).Length > 0).WithErrorCode("Search.NumberInvalid")
+                    .MaximumLength(40).WithErrorCode("Search.NumberTooLong"));
             When(i => i.Number is null, () =>
             {
-                RuleFor(i => i.HouseNumber).NotEmpty().WithMessage("Enter the house number, like 350.")
-                    .MaximumLength(20).WithMessage("A house number has at most 20 characters.");
-                RuleFor(i => i.Street).NotEmpty().WithMessage("Enter the street, like West 31st Street.")
-                    .MaximumLength(200).WithMessage("A street name has at most 200 characters.")
-                    .Must(s => s is null || StreetNames.SearchKey(s).Length > 0).WithMessage("Enter the street with letters or digits, like West 31st Street.");
+                RuleFor(i => i.HouseNumber).MaximumLength(20).WithErrorCode("Search.HouseTooLong");
+                RuleFor(i => i.Street).Cascade(CascadeMode.Stop).NotEmpty().WithErrorCode("Search.StreetMissing")
+                    .MaximumLength(200).WithErrorCode("Search.StreetTooLong")
+                    .Must(s => s is null || StreetNames.SearchKey(s).Length > 0).WithErrorCode("Search.StreetInvalid");
                 RuleFor(i => i.Borough).Must(b => string.IsNullOrWhiteSpace(b) || Boroughs.Contains(b.Trim()))
-                    .WithMessage("Choose a borough from the list, or leave it empty.");
+                    .WithErrorCode("Search.BoroughInvalid");
             });
         }
     }

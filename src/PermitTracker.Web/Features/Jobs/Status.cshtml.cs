@@ -26,20 +26,25 @@ public sealed class StatusModel(JobStatusQuery query, ReferenceDataCache referen
     public async Task<IActionResult> OnGetAsync(string jobNumber, string? asOf, CancellationToken cancellationToken)
     {
         RequestedNumber = jobNumber;
-        var at = clock.GetUtcNow();
+        // The request's language, read once: the writer looks nothing up per row.
+        var words = PortalWords.Current;
+        var now = clock.GetUtcNow();
+        var at = now;
         var asOfGiven = false;
         if (!string.IsNullOrWhiteSpace(asOf))
         {
-            if (!Instants.TryParse(asOf, out at)) return Refuse(StatusCodes.Status400BadRequest, $"The date in the address (asOf) was not understood. {Instants.FormatHelp}");
+            if (!Instants.TryParse(asOf, out at)) return Refuse(StatusCodes.Status400BadRequest, words["Status.BadDate"]);
+            // A moment that has not come yet has no status: "as it stood on Dec 31, 2029" would be made up.
+            if (at > now) return Refuse(StatusCodes.Status400BadRequest, words["Status.FutureDate"]);
             asOfGiven = true;
         }
 
         var view = await query.FindAsync(jobNumber, at, cancellationToken);
-        if (view is null) return Refuse(StatusCodes.Status404NotFound, $"There is no job with number {jobNumber}.");
+        if (view is null) return Refuse(StatusCodes.Status404NotFound, words.Format("NotFound.Text", jobNumber));
         if (!string.Equals(view.JobNumber, jobNumber, StringComparison.Ordinal))
             return RedirectToPagePermanent("/Jobs/Status", new { jobNumber = view.JobNumber, asOf = asOfGiven ? asOf : null });
 
-        Job = StatusPageContent.Build(view, await calendars.GetAsync(cancellationToken), await reference.AgenciesAsync(cancellationToken), at, asOfGiven);
+        Job = StatusPageContent.Build(view, await calendars.GetAsync(cancellationToken), await reference.AgenciesAsync(cancellationToken), at, asOfGiven, words);
         Html = StatusPageHtml.Write(Job);
         Response.RegisterForDispose(Html);
         return Page();

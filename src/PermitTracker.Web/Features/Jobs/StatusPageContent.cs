@@ -13,15 +13,17 @@ public sealed record StatusPageContent(
     IReadOnlyList<StatusPageContent.HeadlineLine> Headline,
     IReadOnlyList<StatusPageContent.StepView> Steps,
     TimelineChart Chart,
-    bool AsOfGiven)
+    bool AsOfGiven,
+    PortalWords Words)
 {
     public JobTimeline Timeline => Job.Timeline;
 
-    public string Title => $"Job {Job.JobNumber}: {Job.PermitTypeName} at {Job.Address}";
+    public string Title => Words.Format("Status.Title", Job.JobNumber, Job.PermitTypeName, Job.Address);
 
-    public static StatusPageContent Build(JobStatusView view, CityCalendar calendar, IReadOnlyDictionary<string, Agency> agencies, DateTimeOffset at, bool asOfGiven)
+    public static StatusPageContent Build(JobStatusView view, CityCalendar calendar, IReadOnlyDictionary<string, Agency> agencies, DateTimeOffset at, bool asOfGiven, PortalWords words)
     {
-        string AgencyName(string code) => code == Holders.Applicant ? "the applicant"
+        var applicant = words["Words.Applicant"];
+        string AgencyName(string code) => code == Holders.Applicant ? applicant
             : agencies.TryGetValue(code, out var a) ? a.Name : code;
         var names = view.Timeline.Steps.ToDictionary(s => s.Key, s => s.Name);
         string StepName(string key) => names.GetValueOrDefault(key, key);
@@ -35,11 +37,11 @@ public sealed record StatusPageContent(
             s.BindingStepKey is { } b ? StepName(b) : null,
             [.. s.WaitingAttribution.OrderByDescending(w => w.Value).Select(w => (AgencyName(w.Key), w.Value))],
             events[s.Key]))];
-        var chart = TimelineChart.Build(view, calendar, AgencyName) with
+        var chart = TimelineChart.Build(view, calendar, AgencyName, words) with
         {
-            TodayLabel = asOfGiven ? $"As of {PlainWords.ShortDate(calendar.ToLocal(at))}" : "Today",
+            TodayLabel = asOfGiven ? words.Format("Chart.AsOf", PlainWords.ShortDate(words, calendar.ToLocal(at))) : words["Chart.Today"],
         };
-        return new StatusPageContent(view, calendar, HeadlineLines(view.Timeline, AgencyName, StepName), steps, chart, asOfGiven);
+        return new StatusPageContent(view, calendar, HeadlineLines(view.Timeline, AgencyName, StepName, words, events), steps, chart, asOfGiven, words);
     }
 
     public DateTime Local(DateTimeOffset instant) => Calendar.ToLocal(instant);
@@ -48,11 +50,12 @@ public sealed record StatusPageContent(
     public IReadOnlyList<(string Holder, string Name, TimeSpan Time)> Shares() =>
         [.. Timeline.Shares.OrderByDescending(s => s.Value).Select(s => (s.Key, AgencyName(s.Key), s.Value))];
 
-    public TimeSpan DaysWaitingOnOtherAgencies => TimeSpan.FromTicks(Timeline.Steps.Sum(s => s.DaysWaitingOnOtherAgencies.Ticks));
+    /// <summary>The job's one waiting figure: the union of its steps' waiting intervals, not their sum.</summary>
+    public TimeSpan DaysWaitingOnOtherAgencies => Timeline.DaysWaitingOnOtherAgencies;
 
     public string AgencyName(string code)
     {
-        if (code == Holders.Applicant) return "the applicant";
+        if (code == Holders.Applicant) return Words["Words.Applicant"];
         foreach (var s in Steps)
             if (s.Figures.AgencyCode == code) return s.AgencyName;
         return code;
@@ -62,46 +65,49 @@ public sealed record StatusPageContent(
     /// The plain-words answer to "who has my file": one line per step someone is working on now (each parallel
     /// branch), then the steps that wait for them. A finished job says how it ended.
     /// </summary>
-    internal static IReadOnlyList<HeadlineLine> HeadlineLines(JobTimeline t, Func<string, string> agencyName, Func<string, string> stepName)
+    internal static IReadOnlyList<HeadlineLine> HeadlineLines(JobTimeline t, Func<string, string> agencyName, Func<string, string> stepName, PortalWords w,
+        IReadOnlyDictionary<string, IReadOnlyList<JobStatusView.EventInfo>>? events = null)
     {
         var figures = t.Steps.ToDictionary(s => s.Key);
         var lines = new List<HeadlineLine>();
+        var took = PlainWords.Days(w, PlainWords.WholeDays(t.Elapsed));
         switch (t.State)
         {
             case JobState.Complete:
-                lines.Add(new(HeadlineKind.Done, $"Complete: every sign-off is done, after {PlainWords.Days(PlainWords.WholeDays(t.Elapsed))}.", null, null));
+                lines.Add(new(HeadlineKind.Done, w.Format("Head.Complete", took), null, null));
                 return lines;
             case JobState.Denied:
                 var rejected = t.Steps.First(s => s.Status == StepStatus.Rejected);
-                lines.Add(new(HeadlineKind.Done, $"Denied: {PlainWords.The(agencyName(rejected.AgencyCode))} rejected {rejected.Name}, after {PlainWords.Days(PlainWords.WholeDays(t.Elapsed))}.", rejected.Key, null));
+                lines.Add(new(HeadlineKind.Done, w.Format("Head.Denied", PlainWords.The(w, agencyName(rejected.AgencyCode)), rejected.Name, took), rejected.Key, null));
                 return lines;
             case JobState.Withdrawn:
-                lines.Add(new(HeadlineKind.Done, $"Withdrawn by the applicant, after {PlainWords.Days(PlainWords.WholeDays(t.Elapsed))}.", null, null));
+                lines.Add(new(HeadlineKind.Done, w.Format("Head.Withdrawn", took), null, null));
                 return lines;
         }
         foreach (var h in t.NowHolding.Where(h => h.Status != StepStatus.Waiting))
         {
             var s = figures[h.StepKey];
-            var days = PlainWords.Days(PlainWords.WholeDays(h.SoFar));
+            var days = PlainWords.Days(w, PlainWords.WholeDays(h.SoFar));
             if (h.Status == StepStatus.ChangesRequested)
             {
-                lines.Add(new(HeadlineKind.Applicant,
-                    $"Waiting on the applicant: {PlainWords.The(agencyName(s.AgencyCode))} asked for changes to {s.Name} {days} ago.", s.Key, null));
+                // What the agency asked for, in its own words: the note of the step's latest Changes requested.
+                var asked = events?.GetValueOrDefault(s.Key)?.LastOrDefault(e => e.Status == StepStatus.ChangesRequested)?.Note;
+                lines.Add(new(HeadlineKind.Applicant, w.Format("Head.Applicant", PlainWords.The(w, agencyName(s.AgencyCode)), s.Name, days), s.Key, null, asked));
                 continue;
             }
             var against = s.TargetBusinessDays is { } target
-                ? $" ({PlainWords.BusinessDays(s.BusinessDaysWithAgency)}; target {PlainWords.BusinessDays(target)}, {PlainWords.Target(s.TargetStatus)})"
+                ? w.Format("Head.Against", PlainWords.BusinessDays(w, s.BusinessDaysWithAgency), PlainWords.BusinessDays(w, target), PlainWords.Target(w, s.TargetStatus))
                 : "";
-            var where = h.Status == StepStatus.InReview ? "in review" : "in the queue";
-            lines.Add(new(HeadlineKind.Agency, $"Waiting on {PlainWords.The(agencyName(h.Holder))}: {s.Name} ({where}), {days} so far{against}", s.Key, s.TargetStatus));
+            var where = h.Status == StepStatus.InReview ? w["Head.InReview"] : w["Head.InQueue"];
+            lines.Add(new(HeadlineKind.Agency, w.Format("Head.Agency", PlainWords.The(w, agencyName(h.Holder)), s.Name, where, days) + against, s.Key, s.TargetStatus));
         }
         foreach (var h in t.NowHolding.Where(h => h.Status == StepStatus.Waiting))
         {
             var s = figures[h.StepKey];
             lines.Add(new(HeadlineKind.Blocked,
-                $"{s.Name} ({agencyName(s.AgencyCode)}) cannot start until {PlainWords.JoinAnd([.. h.WaitingOn.Select(stepName)])} {(h.WaitingOn.Count == 1 ? "is" : "are")} finished.", s.Key, null));
+                w.Format(h.WaitingOn.Count == 1 ? "Head.BlockedOne" : "Head.BlockedMany", s.Name, agencyName(s.AgencyCode), PlainWords.JoinAnd(w, [.. h.WaitingOn.Select(stepName)])), s.Key, null));
         }
-        if (lines.Count == 0) lines.Add(new(HeadlineKind.Agency, "Submitted: no agency has started on it yet.", null, null));
+        if (lines.Count == 0) lines.Add(new(HeadlineKind.Agency, w["Head.NotStarted"], null, null));
         return lines;
     }
 
@@ -113,7 +119,8 @@ public sealed record StatusPageContent(
         Done,
     }
 
-    public sealed record HeadlineLine(HeadlineKind Kind, string Text, string? StepKey, TargetStatus? Target);
+    /// <param name="Asked">For a job waiting on the applicant: the note of the agency's request for changes.</param>
+    public sealed record HeadlineLine(HeadlineKind Kind, string Text, string? StepKey, TargetStatus? Target, string? Asked = null);
 
     public sealed record StepView(
         StepFigures Figures,

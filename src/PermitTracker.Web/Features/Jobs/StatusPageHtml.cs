@@ -11,25 +11,28 @@ public static class StatusPageHtml
 {
     public static HtmlWriter Write(StatusPageContent c)
     {
-        var w = new HtmlWriter();
+        var words = c.Words;
+        var w = new HtmlWriter(words);
         var t = c.Timeline;
         var job = c.Job;
-        w.Raw("<p class=\"breadcrumb\"><a href=\"/\">Find a job</a> › Job ").Text(job.JobNumber).Raw("</p>\n");
+        w.Raw("<p class=\"breadcrumb\"><a href=\"/\">").Text(words["Layout.FindJob"]).Raw("</a> › ").Text(words.Format("Status.Job", job.JobNumber)).Raw("</p>\n");
         w.Raw("<h1>").Text(c.Title).Raw("</h1>\n");
         w.Raw("<p class=\"muted\">").Text(job.Description).Raw("</p>\n");
         if (c.AsOfGiven)
-            w.Raw("<p class=\"notice\">This page shows the job as it stood on ").Time(t.AsOf, c.Local(t.AsOf), withClock: true)
-                .Raw(" (New York time), not today.</p>\n");
+        {
+            w.Raw("<div class=\"usa-alert usa-alert--info usa-alert--slim\"><div class=\"usa-alert__body\"><p class=\"usa-alert__text\">")
+                .Sentence(words["Status.AsOfNotice"], c, static (w, c) => w.Time(c.Timeline.AsOf, c.Local(c.Timeline.AsOf), withClock: true)).Raw("</p></div></div>\n");
+        }
 
         WriteHeadline(w, c);
         WriteSummary(w, c);
-        w.Raw("<section aria-labelledby=\"timeline-heading\">\n<h2 id=\"timeline-heading\">Timeline</h2>\n");
+        w.Raw("<section aria-labelledby=\"timeline-heading\">\n<h2 id=\"timeline-heading\">").Text(words["Status.Timeline"]).Raw("</h2>\n");
+        WriteStepList(w, c);
         WriteChart(w, c.Chart);
         WriteStepsTable(w, c);
         w.Raw("</section>\n");
         WriteSteps(w, c);
-        w.Raw("<p class=\"muted\">Dates and times are New York time. Days are whole calendar days; business days leave out weekends and city holidays. <a href=\"/api/v1/jobs/")
-            .Text(job.JobNumber).Raw("\">This job as data (JSON)</a>.</p>\n");
+        w.Raw("<p class=\"muted\">").Text(words["Status.Footer"]).Raw(" <a href=\"/api/v1/jobs/").Text(job.JobNumber).Raw("\">").Text(words["Status.AsData"]).Raw("</a></p>\n");
         return w;
     }
 
@@ -45,7 +48,7 @@ public static class StatusPageHtml
 
     private static void WriteHeadline(HtmlWriter w, StatusPageContent c)
     {
-        w.Raw("<section class=\"headline\" aria-labelledby=\"now-heading\">\n<h2 id=\"now-heading\">Where this job is now</h2>\n<ul class=\"headline-list\">\n");
+        w.Raw("<section class=\"headline\" aria-labelledby=\"now-heading\">\n<h2 id=\"now-heading\">").Text(c.Words["Status.NowHeading"]).Raw("</h2>\n<ul class=\"headline-list\">\n");
         foreach (var line in c.Headline)
         {
             w.Raw("<li class=\"headline-").Raw(line.Kind switch
@@ -58,6 +61,7 @@ public static class StatusPageHtml
             if (line.StepKey is not null) w.Raw(" data-step=\"").Text(line.StepKey).Raw("\"");
             w.Raw(">").Text(line.Text);
             if (line.Target is { } ts) w.Raw(" ").Badge(ts);
+            if (line.Asked is { } asked) w.Raw("<br /><span class=\"headline-asked\">").Sentence(c.Words["Head.Asked"], asked, static (w, a) => w.Raw("<q><bdi>").Text(a).Raw("</bdi></q>")).Raw("</span>");
             w.Raw("</li>\n");
         }
         w.Raw("</ul>\n</section>\n");
@@ -65,92 +69,172 @@ public static class StatusPageHtml
 
     private static HtmlWriter Badge(this HtmlWriter w, TargetStatus? status, string? figure = null)
     {
-        w.Raw("<span class=\"badge ").Raw(PlainWords.TargetCss(status)).Raw("\"");
+        w.Raw("<span class=\"usa-tag ").Raw(PlainWords.TargetCss(status)).Raw("\"");
         if (figure is not null) w.Raw(" data-figure=\"").Text(figure).Raw("\" data-value=\"").Raw(status?.ToString() ?? "").Raw("\"");
-        return w.Raw(">").Raw(PlainWords.Target(status)).Raw("</span>");
+        return w.Raw(">").Text(PlainWords.Target(w.Words, status)).Raw("</span>");
     }
+
+    /// <summary>A number of days with the number in a span a test or tool can read (data-figure), worded by the language.</summary>
+    private static HtmlWriter FigureDays(this HtmlWriter w, string figure, int days) =>
+        w.Sentence(w.Words[days == 1 ? "Words.Day" : "Words.Days"], (figure, days), static (w, f) => w.Raw("<span data-figure=\"").Text(f.figure).Raw("\">").Int(f.days).Raw("</span>"));
 
     private static void WriteSummary(HtmlWriter w, StatusPageContent c)
     {
         var t = c.Timeline;
-        w.Raw("<section aria-labelledby=\"summary-heading\">\n<h2 id=\"summary-heading\">Summary</h2>\n<dl class=\"facts\">\n");
-        w.Raw("<div><dt>Status</dt><dd data-figure=\"state\" data-value=\"").Raw(t.State.ToString()).Raw("\">").Raw(t.State switch
+        var words = c.Words;
+        w.Raw("<section aria-labelledby=\"summary-heading\">\n<h2 id=\"summary-heading\">").Text(words["Status.Summary"]).Raw("</h2>\n<dl class=\"facts\">\n");
+        w.Raw("<div><dt>").Text(words["Status.Status"]).Raw("</dt><dd data-figure=\"state\" data-value=\"").Raw(t.State.ToString()).Raw("\">").Text(words[t.State switch
         {
-            JobState.Open => "Open: in progress",
-            JobState.Complete => "Complete",
-            JobState.Denied => "Denied",
-            _ => "Withdrawn by the applicant",
-        }).Raw("</dd></div>\n");
-        w.Raw("<div><dt>Submitted</dt><dd>").Time(t.SubmittedAt, c.Local(t.SubmittedAt), withClock: true, "submittedAt").Raw("</dd></div>\n");
+            JobState.Open => "Status.StateOpen",
+            JobState.Complete => "Status.StateComplete",
+            JobState.Denied => "Status.StateDenied",
+            _ => "Status.StateWithdrawn",
+        }]).Raw("</dd></div>\n");
+        w.Raw("<div><dt>").Text(words["Status.Submitted"]).Raw("</dt><dd>").Time(t.SubmittedAt, c.Local(t.SubmittedAt), withClock: true, "submittedAt").Raw("</dd></div>\n");
         if (t.EndedAt is { } ended)
-            w.Raw("<div><dt>Ended</dt><dd>").Time(ended, c.Local(ended), withClock: true, "endedAt").Raw("</dd></div>\n");
-        w.Raw("<div><dt>Time since submission</dt><dd><span data-figure=\"elapsedCalendarDays\">").Int(D(t.Elapsed)).Raw("</span> days")
-            .Raw(t.EndedAt is null ? " so far" : "").Raw("</dd></div>\n");
-        w.Raw("<div><dt>Who held the job</dt><dd>");
+            w.Raw("<div><dt>").Text(words["Status.Ended"]).Raw("</dt><dd>").Time(ended, c.Local(ended), withClock: true, "endedAt").Raw("</dd></div>\n");
+        // A finished job took its days; an open one has been waiting them so far.
+        w.Raw("<div><dt>").Text(words[t.EndedAt is null ? "Status.TimeSince" : "Status.Took"]).Raw("</dt><dd>");
+        if (t.EndedAt is null) w.Sentence(words["Status.SoFar"], D(t.Elapsed), static (w, d) => w.FigureDays("elapsedCalendarDays", d));
+        else w.FigureDays("elapsedCalendarDays", D(t.Elapsed));
+        w.Raw("</dd></div>\n");
+        w.Raw("<div><dt>").Text(words["Status.WhoHeld"]).Raw("</dt><dd>");
         if (t.Shares.Count == 0)
         {
-            w.Raw("<span>Nobody yet.</span>");
+            w.Raw("<span>").Text(words["Status.Nobody"]).Raw("</span>");
         }
         else
         {
-            w.Raw("<span>Of ").Int(D(t.Elapsed)).Raw(" days,</span>\n");
+            w.Raw("<span>").Text(words.Format("Status.OfDays", PlainWords.Days(words, D(t.Elapsed)))).Raw("</span>\n");
             var shares = c.Shares();
             for (var i = 0; i < shares.Count; i++)
             {
-                w.Raw("<span>").Text(shares[i].Name).Raw(" <span data-figure=\"shares.").Text(shares[i].Holder).Raw("\">").Int(D(shares[i].Time))
-                    .Raw("</span> days").Raw(i == shares.Count - 1 ? "." : ",").Raw("</span>\n");
+                w.Raw("<span>").Text(shares[i].Name).Raw(" ").FigureDays("shares." + shares[i].Holder, D(shares[i].Time)).Raw(i == shares.Count - 1 ? "." : ",").Raw("</span>\n");
             }
-            w.Raw("<br /><span class=\"muted\">Who held the step that decided how long the job has taken (its critical path), in whole days.</span>");
+            w.Raw("<br /><span class=\"muted\">").Text(words["Status.CriticalPath"]).Raw("</span>");
         }
         w.Raw("</dd></div>\n");
-        w.Raw("<div><dt>Days waiting on other agencies</dt><dd><span data-figure=\"daysWaitingOnOtherAgencies\">").Int(D(c.DaysWaitingOnOtherAgencies))
-            .Raw("</span> days, added up over the steps <span class=\"muted\">(days a step's own agency had finished its part, but the step could not start until another agency finished; steps waiting at the same time each count)</span></dd></div>\n");
-        w.Raw("</dl>\n</section>\n");
+        w.Raw("<div><dt>").Text(words["Status.WaitingOnOthers"]).Raw("</dt><dd>").FigureDays("daysWaitingOnOtherAgencies", D(c.DaysWaitingOnOtherAgencies))
+            .Raw(" <span class=\"muted\">").Text(words["Status.WaitingExplained"]).Raw("</span></dd></div>\n");
+        w.Raw("</dl>\n");
+        WriteStepIndicator(w, c);
+        w.Raw("</section>\n");
+    }
+
+    /// <summary>
+    /// The sign-offs as the design system's step indicator, in the graph's order: done, being worked on now, or to
+    /// come. Parallel branches can be current at once; the list and table below say which is which.
+    /// </summary>
+    private static void WriteStepIndicator(HtmlWriter w, StatusPageContent c)
+    {
+        var done = 0;
+        foreach (var s in c.Steps) if (s.Figures.Status.IsFinished()) done++;
+        w.Raw("<div class=\"usa-step-indicator usa-step-indicator--no-labels-mobile\" aria-label=\"").Text(c.Words["Status.SignOffs"]).Raw("\">\n<ol class=\"usa-step-indicator__segments\">\n");
+        foreach (var s in c.Steps)
+        {
+            var f = s.Figures;
+            var state = f.Status.IsFinished() ? " usa-step-indicator__segment--complete"
+                : f.Status is StepStatus.Ready or StepStatus.InReview or StepStatus.ChangesRequested ? " usa-step-indicator__segment--current" : "";
+            w.Raw("<li class=\"usa-step-indicator__segment").Raw(state).Raw("\"").Raw(state.EndsWith("current", StringComparison.Ordinal) ? " aria-current=\"step\"" : "")
+                .Raw("><span class=\"usa-step-indicator__segment-label\">").Text(f.Name).Raw(" <span class=\"usa-sr-only\">")
+                .Text(PlainWords.Status(c.Words, f.Status)).Raw("</span></span></li>\n");
+        }
+        w.Raw("</ol>\n<div class=\"usa-step-indicator__header\"><p class=\"usa-step-indicator__heading\"><span class=\"usa-step-indicator__heading-text\">")
+            .Text(c.Words.Format("Status.SignOffsDone", done, c.Steps.Count)).Raw("</span></p></div>\n</div>\n");
+    }
+
+    /// <summary>
+    /// The timeline as a list, one step a row (name, agency, who holds it, days, a small bar on the job's time
+    /// axis): what a phone shows instead of the Gantt chart below 40rem (site.css), so nothing scrolls sideways.
+    /// </summary>
+    private static void WriteStepList(HtmlWriter w, StatusPageContent c)
+    {
+        var chart = c.Chart;
+        var plot = chart.Width - TimelineChart.Left - TimelineChart.Right;
+        var words = c.Words;
+        var withApplicant = words["Status.WithApplicant"];
+        w.Raw("<ol class=\"step-list\" aria-label=\"").Text(words["Status.StepList"]).Raw("\">\n");
+        for (var i = 0; i < c.Steps.Count; i++)
+        {
+            var s = c.Steps[i];
+            var f = s.Figures;
+            var held = f.Status is StepStatus.Ready or StepStatus.InReview or StepStatus.ChangesRequested;
+            w.Raw("<li class=\"step-list__item").Raw(held ? " step-list__item--now" : "").Raw("\" data-step=\"").Text(f.Key).Raw("\">\n<p class=\"step-list__name\"><a href=\"#step-")
+                .Text(f.Key).Raw("\">").Text(f.Name).Raw("</a> <span class=\"muted\">· ").Text(s.AgencyName).Raw("</span></p>\n<p class=\"step-list__status\">");
+            if (held)
+                w.Raw("<strong class=\"step-list__holder\">").Text(f.Status == StepStatus.ChangesRequested ? withApplicant : words.Format("Status.WithAgency", s.AgencyName)).Raw("</strong>: ");
+            w.Text(PlainWords.Status(words, f.Status));
+            if (f.Status == StepStatus.Waiting) w.Raw(" (").Text(PlainWords.JoinAnd(words, s.BlockedByNames)).Raw(")");
+            w.Raw(", ").Text(words.Format("Status.DaysOpen", PlainWords.Days(words, D(f.DaysOpen))));
+            if (held && f.TargetStatus is { } ts && f.TargetBusinessDays is not null) w.Raw(" ").Badge(ts);
+            w.Raw("</p>\n");
+            // The row's bar on the same axis as the chart, squeezed into 100 units; decoration, the words say it all.
+            w.Raw("<svg class=\"mini-bar\" viewBox=\"0 0 100 6\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"100\" height=\"6\" class=\"track\" />");
+            foreach (var seg in chart.Rows[i].Segments)
+            {
+                w.Raw("<rect x=\"").Coordinate((seg.X - TimelineChart.Left) / plot * 100).Raw("\" width=\"").Coordinate(Math.Max(seg.Width / plot * 100, 0.5)).Raw("\" height=\"6\" class=\"")
+                    .Raw(seg.Kind == "waiting" ? "bar-waiting" : "bar-" + seg.Kind).Raw("\" />");
+            }
+            w.Raw("</svg>\n</li>\n");
+        }
+        w.Raw("</ol>\n");
     }
 
     private static void WriteStepsTable(HtmlWriter w, StatusPageContent c)
     {
-        w.Raw("""
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="steps-table-caption">
-            <table class="steps-table">
-            <caption id="steps-table-caption">Every step of the job: the same data as the chart</caption>
-            <thead>
-            <tr>
-            <th scope="col">Step</th><th scope="col">Agency</th><th scope="col">Status</th>
-            <th scope="col">Ready</th><th scope="col">Finished</th>
-            <th scope="col" class="num">Days open</th><th scope="col" class="num">Days with agency</th><th scope="col" class="num">Days with applicant</th>
-            <th scope="col" class="num">Correction cycles</th><th scope="col">Business days with agency (target)</th><th scope="col">Waiting for</th>
-            </tr>
-            </thead>
-            <tbody>
-
-            """);
+        var words = c.Words;
+        // The column names, looked up once: the header row and, on a phone, each stacked card's labels (data-label).
+        string[] col = [words["Status.ColStep"], words["Status.ColAgency"], words["Status.Status"], words["Status.Ready"], words["Status.Finished"], words["Status.DaysOpenLabel"],
+            words["Status.ColDaysAgency"], words["Status.ColDaysApplicant"], words["Status.Cycles"], words["Status.ColBusinessDays"], words["Status.ColWaitingFor"]];
+        var notYet = words["Status.NotYet"];
+        var ofTarget = words["Status.OfTarget"];
+        w.Raw("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"steps-table-caption\">\n<table class=\"steps-table usa-table usa-table--borderless\">\n<caption id=\"steps-table-caption\">")
+            .Text(words["Status.TableCaption"]).Raw("</caption>\n<thead>\n<tr>\n");
+        for (var i = 0; i < col.Length; i++)
+            w.Raw(i is >= 5 and <= 8 ? "<th scope=\"col\" class=\"num\">" : "<th scope=\"col\">").Text(col[i]).Raw("</th>");
+        w.Raw("\n</tr>\n</thead>\n<tbody>\n");
         foreach (var s in c.Steps)
         {
             var f = s.Figures;
             var k = f.Key;
             w.Raw("<tr data-step=\"").Text(k).Raw("\">\n<th scope=\"row\"><a href=\"#step-").Text(k).Raw("\">").Text(f.Name).Raw("</a></th>\n");
-            w.Raw("<td>").Text(s.AgencyName).Raw("</td>\n");
-            w.Raw("<td").Figure(k, "status").Raw(" data-value=\"").Raw(f.Status.ToString()).Raw("\">").Text(PlainWords.Status(f.Status)).Raw("</td>\n");
-            w.Raw("<td>");
+            w.Cell(col[1]).Raw(">").Text(s.AgencyName).Raw("</td>\n");
+            w.Cell(col[2]).Figure(k, "status").Raw(" data-value=\"").Raw(f.Status.ToString()).Raw("\">").Text(PlainWords.Status(words, f.Status)).Raw("</td>\n");
+            w.Cell(col[3]).Raw(">");
             if (f.ReadyAt is { } r) w.Time(r, c.Local(r), withClock: false, $"steps.{k}.readyAt");
-            else w.Raw("<span>not yet</span>");
-            w.Raw("</td>\n<td>");
-            if (f.FinishedAt is { } fin) w.Time(fin, c.Local(fin), withClock: false, $"steps.{k}.finishedAt");
-            else w.Raw("<span>not yet</span>");
+            else w.Raw("<span>").Text(notYet).Raw("</span>");
             w.Raw("</td>\n");
-            w.Raw("<td class=\"num\"").Figure(k, "calendarDays.daysOpen").Raw(">").Int(D(f.DaysOpen)).Raw("</td>\n");
-            w.Raw("<td class=\"num\"").Figure(k, "calendarDays.daysWithAgency").Raw(">").Int(D(f.DaysWithAgency)).Raw("</td>\n");
-            w.Raw("<td class=\"num\"").Figure(k, "calendarDays.daysWithApplicant").Raw(">").Int(D(f.DaysWithApplicant)).Raw("</td>\n");
-            w.Raw("<td class=\"num\"").Figure(k, "correctionCycles").Raw(">").Int(f.CorrectionCycles).Raw("</td>\n");
-            w.Raw("<td><span").Figure(k, "businessDaysWithAgency").Raw(">").Int(f.BusinessDaysWithAgency).Raw("</span>");
+            w.Cell(col[4]).Raw(">");
+            if (f.FinishedAt is { } fin) w.Time(fin, c.Local(fin), withClock: false, $"steps.{k}.finishedAt");
+            else w.Raw("<span>").Text(notYet).Raw("</span>");
+            w.Raw("</td>\n");
+            w.Cell(col[5], "num").Figure(k, "calendarDays.daysOpen").Raw(">").Int(D(f.DaysOpen)).Raw("</td>\n");
+            w.Cell(col[6], "num").Figure(k, "calendarDays.daysWithAgency").Raw(">").Int(D(f.DaysWithAgency)).Raw("</td>\n");
+            w.Cell(col[7], "num").Figure(k, "calendarDays.daysWithApplicant").Raw(">").Int(D(f.DaysWithApplicant)).Raw("</td>\n");
+            w.Cell(col[8], "num").Figure(k, "correctionCycles").Raw(">").Int(f.CorrectionCycles).Raw("</td>\n");
+            w.Cell(col[9]).Raw("><span").Figure(k, "businessDaysWithAgency").Raw(">").Int(f.BusinessDaysWithAgency).Raw("</span>");
             if (f.TargetBusinessDays is { } target)
-                w.Raw("<span> of ").Int(target).Raw(" </span>").Badge(f.TargetStatus, $"steps.{k}.targetStatus");
-            w.Raw("</td>\n<td>");
-            if (f.Status == StepStatus.Waiting) w.Text(PlainWords.JoinAnd(s.BlockedByNames));
+            {
+                w.Raw("<span> ").Text(string.Format(words.Formats, ofTarget, target)).Raw(" </span>");
+                // A step not started (waiting, or not yet ready) has no target status to show.
+                if (HasStarted(f)) w.Badge(f.TargetStatus, $"steps.{k}.targetStatus");
+            }
+            w.Raw("</td>\n");
+            w.Cell(col[10]).Raw(">");
+            if (f.Status == StepStatus.Waiting) w.Text(PlainWords.JoinAnd(words, s.BlockedByNames));
             w.Raw("</td>\n</tr>\n");
         }
         w.Raw("</tbody>\n</table>\n</div>\n");
+    }
+
+    /// <summary>A step the agency has started on: its time against the target runs, so "on track" means something.</summary>
+    private static bool HasStarted(StepFigures f) => f.Status != StepStatus.Waiting && f.ReadyAt is not null;
+
+    /// <summary>An open &lt;td with its label for the phone's stacked cards (the tag is left open for more attributes).</summary>
+    private static HtmlWriter Cell(this HtmlWriter w, string label, string? css = null)
+    {
+        w.Raw("<td data-label=\"").Text(label).Raw("\"");
+        return css is null ? w : w.Raw(" class=\"").Raw(css).Raw("\"");
     }
 
     private static HtmlWriter Figure(this HtmlWriter w, string stepKey, string figure) =>
@@ -158,34 +242,44 @@ public static class StatusPageHtml
 
     private static void WriteSteps(HtmlWriter w, StatusPageContent c)
     {
-        w.Raw("<section aria-labelledby=\"steps-heading\">\n<h2 id=\"steps-heading\">Step by step</h2>\n");
+        var words = c.Words;
+        var notYet = words["Status.NotYet"];
+        var ready = words["Status.Ready"];
+        var finished = words["Status.Finished"];
+        var daysOpen = words["Status.DaysOpenLabel"];
+        var withApplicant = words["Status.DaysWithApplicant"];
+        var cycles = words["Status.Cycles"];
+        var cyclesExplained = words["Status.CyclesExplained"];
+        w.Raw("<section aria-labelledby=\"steps-heading\">\n<h2 id=\"steps-heading\">").Text(words["Status.StepByStep"]).Raw("</h2>\n");
         foreach (var s in c.Steps)
         {
             var f = s.Figures;
             w.Raw("<article class=\"step\" id=\"step-").Text(f.Key).Raw("\" aria-labelledby=\"step-").Text(f.Key).Raw("-heading\">\n");
             w.Raw("<h3 id=\"step-").Text(f.Key).Raw("-heading\">").Text(f.Name).Raw(" <span class=\"muted\">· ").Text(s.AgencyName).Raw("</span></h3>\n");
-            w.Raw("<p>\n<strong>").Text(PlainWords.Status(f.Status)).Raw("</strong>\n");
-            if (f.TargetStatus is { } ts && !f.Status.IsFinished() && f.Status != StepStatus.Waiting) w.Badge(ts).Raw("\n");
+            w.Raw("<p>\n<strong>").Text(PlainWords.Status(words, f.Status)).Raw("</strong>\n");
+            if (f.TargetStatus is { } ts && !f.Status.IsFinished() && HasStarted(f)) w.Badge(ts).Raw("\n");
             if (f.Status == StepStatus.Waiting)
-                w.Raw("<span>: blocked by ").Text(PlainWords.JoinAnd(s.BlockedByNames)).Raw(", for <span>").Days(D(f.DaysBlocked)).Raw("</span> so far.</span>\n");
+                w.Raw("<span>").Text(words.Format("Status.BlockedBy", PlainWords.JoinAnd(words, s.BlockedByNames), PlainWords.Days(words, D(f.DaysBlocked)))).Raw("</span>\n");
             w.Raw("</p>\n<dl class=\"facts\">\n");
-            w.Raw("<div><dt>Ready</dt><dd>");
+            w.Raw("<div><dt>").Text(ready).Raw("</dt><dd>");
             if (f.ReadyAt is { } r) w.DateTime(c.Local(r));
-            else w.Raw("not yet");
-            if (s.BindingName is { } bn) w.Raw(" (when ").Text(bn).Raw(" was finished)");
-            w.Raw("</dd></div>\n<div><dt>Finished</dt><dd>");
+            else w.Text(notYet);
+            if (s.BindingName is { } bn) w.Raw(" ").Text(words.Format("Status.WhenFinished", bn));
+            w.Raw("</dd></div>\n<div><dt>").Text(finished).Raw("</dt><dd>");
             if (f.FinishedAt is { } fin) w.DateTime(c.Local(fin));
-            else w.Raw("not yet");
-            w.Raw("</dd></div>\n<div><dt>Days open</dt><dd>").Days(D(f.DaysOpen)).Raw("</dd></div>\n");
-            w.Raw("<div><dt>Days with ").Text(s.AgencyName).Raw("</dt><dd>").Days(D(f.DaysWithAgency));
+            else w.Text(notYet);
+            w.Raw("</dd></div>\n<div><dt>").Text(daysOpen).Raw("</dt><dd>").Days(D(f.DaysOpen)).Raw("</dd></div>\n");
+            w.Raw("<div><dt>").Text(words.Format("Status.DaysWith", s.AgencyName)).Raw("</dt><dd>").Days(D(f.DaysWithAgency));
             if (f.TargetBusinessDays is { } target)
-                w.Raw("<span>, ").Text(PlainWords.BusinessDays(f.BusinessDaysWithAgency)).Raw(" of a target of ").Int(target)
-                    .Raw(" (").Raw(PlainWords.Target(f.TargetStatus)).Raw(")</span>");
-            w.Raw("</dd></div>\n<div><dt>Days with the applicant</dt><dd>").Days(D(f.DaysWithApplicant)).Raw("</dd></div>\n");
-            w.Raw("<div><dt>Correction cycles</dt><dd>").Int(f.CorrectionCycles).Raw(" <span class=\"muted\">(times the applicant answered a request for changes)</span></dd></div>\n");
+            {
+                w.Raw("<span>").Text(words.Format("Status.TargetOf", PlainWords.BusinessDays(words, f.BusinessDaysWithAgency), target,
+                    HasStarted(f) || f.Status.IsFinished() ? PlainWords.Target(words, f.TargetStatus) : words["Status.NotYet"])).Raw("</span>");
+            }
+            w.Raw("</dd></div>\n<div><dt>").Text(withApplicant).Raw("</dt><dd>").Days(D(f.DaysWithApplicant)).Raw("</dd></div>\n");
+            w.Raw("<div><dt>").Text(cycles).Raw("</dt><dd>").Int(f.CorrectionCycles).Raw(" <span class=\"muted\">").Text(cyclesExplained).Raw("</span></dd></div>\n");
             if (f.DaysWaitingOnOtherAgencies > TimeSpan.Zero)
             {
-                w.Raw("<div><dt>Waited on other agencies</dt><dd>").Days(D(f.DaysWaitingOnOtherAgencies)).Raw(": ");
+                w.Raw("<div><dt>").Text(words["Status.WaitedOn"]).Raw("</dt><dd>").Days(D(f.DaysWaitingOnOtherAgencies)).Raw(": ");
                 for (var i = 0; i < s.WaitingAttribution.Count; i++)
                 {
                     if (i > 0) w.Raw(", ");
@@ -195,19 +289,19 @@ public static class StatusPageHtml
             }
             if (s.Agency is { } agency)
             {
-                w.Raw("<div><dt>Contact</dt><dd>").Text(agency.Name).Raw(": <a href=\"tel:").Text(agency.ContactPhone).Raw("\">").Text(agency.ContactPhone)
+                w.Raw("<div><dt>").Text(words["Status.Contact"]).Raw("</dt><dd>").Text(agency.Name).Raw(": <a href=\"tel:").Text(agency.ContactPhone).Raw("\">").Text(agency.ContactPhone)
                     .Raw("</a>, <a href=\"mailto:").Text(agency.ContactEmail).Raw("\">").Text(agency.ContactEmail).Raw("</a>");
                 // Only an http(s) page becomes a link, whatever the database holds (a javascript: address is left out).
-                if (SafeLinks.IsWebPage(agency.WebPage)) w.Raw(", <a href=\"").Text(agency.WebPage).Raw("\">web page</a>");
+                if (SafeLinks.IsWebPage(agency.WebPage)) w.Raw(", <a href=\"").Text(agency.WebPage).Raw("\">").Text(words["Status.WebPage"]).Raw("</a>");
                 w.Raw("</dd></div>\n");
             }
             w.Raw("</dl>\n");
             if (s.Events.Count > 0)
             {
-                w.Raw("<h4>History of this step</h4>\n<ol class=\"history\">\n");
+                w.Raw("<h4>").Text(words["Status.History"]).Raw("</h4>\n<ol class=\"history\">\n");
                 foreach (var e in s.Events)
                 {
-                    w.Raw("<li>").Time(e.OccurredAt, c.Local(e.OccurredAt), withClock: true).Raw(": ").Text(PlainWords.Status(e.Status));
+                    w.Raw("<li>").Time(e.OccurredAt, c.Local(e.OccurredAt), withClock: true).Raw(": ").Text(PlainWords.Status(words, e.Status));
                     if (e.Note is { } note) w.Raw("<span>. <q><bdi>").Text(note).Raw("</bdi></q></span>");
                     w.Raw("</li>\n");
                 }
@@ -215,7 +309,7 @@ public static class StatusPageHtml
             }
             else
             {
-                w.Raw("<p class=\"muted\">Nothing recorded on this step yet.</p>\n");
+                w.Raw("<p class=\"muted\">").Text(words["Status.NoHistory"]).Raw("</p>\n");
             }
             w.Raw("</article>\n");
         }
@@ -231,23 +325,21 @@ public static class StatusPageHtml
     /// </summary>
     private static void WriteChart(HtmlWriter w, TimelineChart c)
     {
-        w.Raw("""
-            <figure class="timeline">
-            <ul class="legend" aria-label="Legend">
-            <li><svg width="28" height="14" aria-hidden="true" focusable="false"><rect width="28" height="14" class="bar-agency" /></svg> With the agency</li>
-            <li><svg width="28" height="14" aria-hidden="true" focusable="false"><rect width="28" height="14" class="bar-applicant" /></svg> With the applicant (changes requested)</li>
-            <li><svg width="28" height="14" aria-hidden="true" focusable="false"><defs><pattern id="hatch-legend" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff" /><line x1="0" y1="0" x2="0" y2="6" class="hatch-line" /></pattern></defs><rect width="28" height="14" fill="url(#hatch-legend)" class="bar-waiting-outline" /></svg> Waiting for another step</li>
-            <li><svg width="14" height="16" aria-hidden="true" focusable="false"><path d="M 7 7 l 5 -6 h -10 z M 7 7 v 9" class="target-mark" /></svg> Target (business days with the agency)</li>
-
-            """);
+        var words = w.Words;
+        w.Raw("<figure class=\"timeline timeline-gantt\">\n<ul class=\"legend\" aria-label=\"").Text(words["Chart.Legend"]).Raw("\">\n");
+        w.Raw("<li><svg width=\"28\" height=\"14\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"28\" height=\"14\" class=\"bar-agency\" /></svg> ").Text(words["Chart.WithAgency"]).Raw("</li>\n");
+        w.Raw("<li><svg width=\"28\" height=\"14\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"28\" height=\"14\" class=\"bar-applicant\" /></svg> ").Text(words["Chart.WithApplicant"]).Raw("</li>\n");
+        w.Raw("<li><svg width=\"28\" height=\"14\" aria-hidden=\"true\" focusable=\"false\"><defs><pattern id=\"hatch-legend\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fff\" /><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" class=\"hatch-line\" /></pattern></defs><rect width=\"28\" height=\"14\" fill=\"url(#hatch-legend)\" class=\"bar-waiting-outline\" /></svg> ")
+            .Text(words["Chart.Waiting"]).Raw("</li>\n");
+        w.Raw("<li><svg width=\"14\" height=\"16\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M 7 7 l 5 -6 h -10 z M 7 7 v 9\" class=\"target-mark\" /></svg> ").Text(words["Chart.Target"]).Raw("</li>\n");
         if (c.TodayX is not null)
             w.Raw("<li><svg width=\"14\" height=\"14\" aria-hidden=\"true\" focusable=\"false\"><line x1=\"7\" y1=\"0\" x2=\"7\" y2=\"14\" class=\"today-line\" /></svg> ").Text(c.TodayLabel).Raw("</li>\n");
-        w.Raw("</ul>\n<div class=\"chart-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Timeline chart; on a narrow screen it scrolls sideways\">\n");
+        w.Raw("</ul>\n<div class=\"chart-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"").Text(words["Chart.Region"]).Raw("\">\n");
         w.Raw("<svg class=\"gantt\" viewBox=\"0 0 ").Coordinate(c.Width).Raw(" ").Coordinate(c.Height)
             .Raw("\" role=\"img\" aria-labelledby=\"gantt-title gantt-desc\" data-rows=\"").Int(c.Rows.Count).Raw("\">\n");
-        w.Raw("<title id=\"gantt-title\">Timeline of the job's ").Int(c.Rows.Count).Raw(" steps, from ").Text(c.FirstDate).Raw(" to ").Text(c.LastDate).Raw("</title>\n");
+        w.Raw("<title id=\"gantt-title\">").Text(words.Format("Chart.Title", c.Rows.Count, c.FirstDate, c.LastDate)).Raw("</title>\n");
+        w.Raw("<desc id=\"gantt-desc\">").Text(words["Chart.Desc"]).Raw("</desc>\n");
         w.Raw("""
-            <desc id="gantt-desc">One bar per step: time with the agency, time with the applicant, and hatched time waiting for another step, with each step's target. The table after the chart gives the same figures.</desc>
             <defs>
             <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
             <rect width="6" height="6" fill="#fff" />
@@ -293,7 +385,6 @@ public static class StatusPageHtml
             w.Raw("<g class=\"today\">\n<line x1=\"").Coordinate(today).Raw("\" y1=\"18\" x2=\"").Coordinate(today).Raw("\" y2=\"").Coordinate(c.Height - 4)
                 .Raw("\" class=\"today-line\" />\n<text x=\"").Coordinate(today - 3).Raw("\" y=\"28\" class=\"today-label\" text-anchor=\"end\">").Text(c.TodayLabel).Raw("</text>\n</g>\n");
         }
-        w.Raw("</svg>\n</div>\n<figcaption class=\"muted\">Bars run from the day the job was submitted (").Text(c.FirstDate).Raw(") to ").Text(c.LastDate)
-            .Raw(". A thin black mark ends a finished step.</figcaption>\n</figure>\n");
+        w.Raw("</svg>\n</div>\n<figcaption class=\"muted\">").Text(words.Format("Chart.Caption", c.FirstDate, c.LastDate)).Raw("</figcaption>\n</figure>\n");
     }
 }

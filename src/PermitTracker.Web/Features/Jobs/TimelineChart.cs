@@ -33,7 +33,7 @@ public sealed record TimelineChart(
 
     public sealed record Tick(double X, string Label);
 
-    public static TimelineChart Build(JobStatusView job, CityCalendar calendar, Func<string, string> agencyName, double width = 720)
+    public static TimelineChart Build(JobStatusView job, CityCalendar calendar, Func<string, string> agencyName, PortalWords w, double width = 720)
     {
         var t = job.Timeline;
         var start = t.SubmittedAt;
@@ -61,12 +61,12 @@ public sealed record TimelineChart(
             var stepEnd = s.FinishedAt ?? jobEnd;
             var segments = new List<Segment>();
             var waitedOn = s.Status == StepStatus.Waiting
-                ? PlainWords.JoinAnd([.. s.BlockedBy.Select(b => names.GetValueOrDefault(b, b))])
+                ? PlainWords.JoinAnd(w, [.. s.BlockedBy.Select(b => names.GetValueOrDefault(b, b))])
                 : s.BindingStepKey is { } binding ? names.GetValueOrDefault(binding, binding) : null;
             var readyOrNow = s.ReadyAt ?? jobEnd;
             if (readyOrNow > start && waitedOn is not null)
                 segments.Add(new Segment("waiting", X(start), X(readyOrNow) - X(start),
-                    $"Waiting for {waitedOn}: {PlainWords.Days(PlainWords.WholeDays(s.DaysBlocked))}"));
+                    w.Format("Chart.WaitingFor", waitedOn, PlainWords.Days(w, PlainWords.WholeDays(s.DaysBlocked)))));
             if (s.ReadyAt is { } ready && stepEnd > ready)
             {
                 var applicant = ApplicantIntervals(events[s.Key], ready, stepEnd);
@@ -74,25 +74,25 @@ public sealed record TimelineChart(
                 foreach (var (a, b) in applicant)
                 {
                     if (a > cursor) segments.Add(Piece("agency", cursor, a, agencyName(s.AgencyCode)));
-                    segments.Add(Piece("applicant", a, b, "the applicant (changes requested)"));
+                    segments.Add(Piece("applicant", a, b, w["Chart.ApplicantChanges"]));
                     cursor = b;
                 }
                 if (stepEnd > cursor) segments.Add(Piece("agency", cursor, stepEnd, agencyName(s.AgencyCode)));
             }
             Marker? target = targets[s.Key] is { } due && due <= end
-                ? new Marker(X(due), $"Target: {PlainWords.BusinessDays(s.TargetBusinessDays ?? 0)} with the agency, reached at the end of {PlainWords.Date(calendar.ToLocal(due).AddMinutes(-1))}")
+                ? new Marker(X(due), w.Format("Chart.TargetMark", PlainWords.BusinessDays(w, s.TargetBusinessDays ?? 0), PlainWords.Date(w, calendar.ToLocal(due).AddMinutes(-1))))
                 : null;
-            var note = waitedOn is null ? "" : s.Status == StepStatus.Waiting ? $"waiting for {waitedOn}" : $"waited for {waitedOn}";
+            var note = waitedOn is null ? "" : w.Format(s.Status == StepStatus.Waiting ? "Chart.NoteWaiting" : "Chart.NoteWaited", waitedOn);
             rows.Add(new Row(s.Key, $"{s.Name} · {agencyName(s.AgencyCode)}", note, y, segments,
                 s.FinishedAt is { } f ? X(f) : null, s.Status, target));
         }
 
         Segment Piece(string kind, DateTimeOffset a, DateTimeOffset b, string who) =>
             new(kind, X(a), Math.Max(X(b) - X(a), 0.5),
-                $"With {who}: {PlainWords.ShortDate(calendar.ToLocal(a))} to {PlainWords.ShortDate(calendar.ToLocal(b))}");
+                w.Format("Chart.With", who, PlainWords.ShortDate(w, calendar.ToLocal(a)), PlainWords.ShortDate(w, calendar.ToLocal(b))));
 
-        return new TimelineChart(width, Top + (steps.Count * RowHeight) + 8, rows, BuildTicks(start, end, calendar, X),
-            t.EndedAt is null ? X(t.AsOf) : null, PlainWords.Date(calendar.ToLocal(start)), PlainWords.Date(calendar.ToLocal(end)));
+        return new TimelineChart(width, Top + (steps.Count * RowHeight) + 8, rows, BuildTicks(start, end, calendar, X, w),
+            t.EndedAt is null ? X(t.AsOf) : null, PlainWords.Date(w, calendar.ToLocal(start)), PlainWords.Date(w, calendar.ToLocal(end)));
     }
 
     /// <summary>The step's Changes requested spells inside [from, to): the applicant's turns.</summary>
@@ -152,7 +152,7 @@ public sealed record TimelineChart(
         return target == 0 ? ready : null;
     }
 
-    private static List<Tick> BuildTicks(DateTimeOffset start, DateTimeOffset end, CityCalendar calendar, Func<DateTimeOffset, double> x)
+    private static List<Tick> BuildTicks(DateTimeOffset start, DateTimeOffset end, CityCalendar calendar, Func<DateTimeOffset, double> x, PortalWords w)
     {
         var days = (end - start).TotalDays;
         var stepDays = days switch { <= 14 => 1, <= 70 => 7, _ => 0 };
@@ -163,13 +163,13 @@ public sealed record TimelineChart(
             // Weekly ticks fall on Mondays, so the grid lines up with the business week.
             var date = stepDays == 7 ? first.AddDays(((int)DayOfWeek.Monday - (int)first.DayOfWeek + 7) % 7) : first.AddDays(1);
             for (; calendar.FromLocal(date.ToDateTime(TimeOnly.MinValue)) < end; date = date.AddDays(stepDays))
-                ticks.Add(new Tick(x(calendar.FromLocal(date.ToDateTime(TimeOnly.MinValue))), date.ToString("MMM d", CultureInfo.GetCultureInfo("en-US"))));
+                ticks.Add(new Tick(x(calendar.FromLocal(date.ToDateTime(TimeOnly.MinValue))), date.ToString(w.ShortDatePattern, w.Formats)));
         }
         else
         {
             var months = days <= 400 ? 1 : 3;
             for (var date = new DateOnly(first.Year, first.Month, 1).AddMonths(1); calendar.FromLocal(date.ToDateTime(TimeOnly.MinValue)) < end; date = date.AddMonths(months))
-                ticks.Add(new Tick(x(calendar.FromLocal(date.ToDateTime(TimeOnly.MinValue))), date.ToString(date.Month == 1 ? "MMM yyyy" : "MMM", CultureInfo.GetCultureInfo("en-US"))));
+                ticks.Add(new Tick(x(calendar.FromLocal(date.ToDateTime(TimeOnly.MinValue))), date.ToString(date.Month == 1 ? "MMM yyyy" : "MMM", w.Formats)));
         }
         return ticks;
     }

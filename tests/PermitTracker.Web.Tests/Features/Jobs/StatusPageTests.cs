@@ -132,6 +132,26 @@ public sealed class StatusPageTests(PostgresServer server) : IAsyncLifetime
         Assert.Contains("We found no job at this address", elsewhere.Body!.TextContent, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("W%2031st")]
+    [InlineData("W.%2031ST")]
+    [InlineData("West%2031st%20Street")]
+    public async Task A_street_alone_or_cut_short_lists_the_jobs_on_it(string street)
+    {
+        var found = PageFigures.Parse(await _portal.Anonymous().GetStringAsync($"/jobs/search?street={street}"));
+        Assert.Contains(found.QuerySelectorAll(".results a"), a => a.TextContent == $"Job {WorkedExample}");
+    }
+
+    [Fact]
+    public async Task A_moment_in_the_future_is_refused_with_a_clear_message()
+    {
+        var future = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddYears(3).ToString("o", CultureInfo.InvariantCulture));
+        var response = await _portal.Anonymous().GetAsync($"/jobs/{WorkedExample}?asOf={future}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("is in the future", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_address_search_without_a_street_explains_what_is_missing()
     {

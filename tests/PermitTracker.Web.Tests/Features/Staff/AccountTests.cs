@@ -16,11 +16,11 @@ public sealed class AccountTests(StaffPortalFixture fixture) : IClassFixture<Sta
         var browser = Portal.NewBrowser();
         for (var i = 0; i < 5; i++)
         {
-            var wrong = await browser.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = "lockme@test.example", ["Input.Password"] = "Wrong-Password-99" });
+            var wrong = await browser.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = "lockme@test.example", ["Input.Password"] = "Wrong-Password-99" });
             Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         }
 
-        var right = await browser.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = "lockme@test.example", ["Input.Password"] = StaffPortal.Password });
+        var right = await browser.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = "lockme@test.example", ["Input.Password"] = StaffPortal.Password });
 
         Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
         Assert.Contains("Too many failed sign-ins", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public sealed class AccountTests(StaffPortalFixture fixture) : IClassFixture<Sta
     {
         var browser = Portal.NewBrowser();
         var (_, login) = await browser.GetAsync("/account/login");
-        var response = await browser.PostFormAsync("/account/login", login, "form", new() { ["Input.Email"] = "dob.staff@test.example", ["Input.Password"] = StaffPortal.Password });
+        var response = await browser.PostFormAsync("/account/login", login, "main form", new() { ["Input.Email"] = "dob.staff@test.example", ["Input.Password"] = StaffPortal.Password });
 
         var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("permits.staff=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);

@@ -59,7 +59,7 @@ public sealed class SafeDefaultsTests(PostgresServer server, StaffPortalFixture 
         // The printed password is the account's: it signs in, on its own installation only.
         var inspector = first.Accounts.Single(a => a.Email == DemoAccounts.StaffEmail("FDNY"));
         var signIn = await new Browser(first.Factory.CreateClient(new() { AllowAutoRedirect = false }))
-            .SubmitAsync("/account/login", "form", new() { ["Input.Email"] = inspector.Email, ["Input.Password"] = inspector.Password });
+            .SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = inspector.Email, ["Input.Password"] = inspector.Password });
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
 
         var published = new List<string>();
@@ -114,7 +114,7 @@ public sealed class SafeDefaultsTests(PostgresServer server, StaffPortalFixture 
 
         await using var db = Portal.Factory.OpenDb();
         Assert.False(await db.Users.AnyAsync(u => u.Email == byCommand || u.Email == byPage));
-        var stillOld = await Portal.NewBrowser().SubmitAsync("/account/login", "form", new() { ["Input.Email"] = existing, ["Input.Password"] = StaffPortal.Password });
+        var stillOld = await Portal.NewBrowser().SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = existing, ["Input.Password"] = StaffPortal.Password });
         Assert.Equal(HttpStatusCode.Redirect, stillOld.StatusCode);
     }
 

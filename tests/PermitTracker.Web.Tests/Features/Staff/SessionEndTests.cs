@@ -86,7 +86,7 @@ public sealed class SessionEndTests(StaffPortalFixture fixture) : IClassFixture<
     private async Task<(Browser Browser, string Cookie)> SignInSavingCookieAsync(string email)
     {
         var browser = Portal.NewBrowser();
-        var response = await browser.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = email, ["Input.Password"] = StaffPortal.Password });
+        var response = await browser.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = email, ["Input.Password"] = StaffPortal.Password });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("permits.staff=", StringComparison.Ordinal));
         return (browser, cookie.Split(';')[0]);

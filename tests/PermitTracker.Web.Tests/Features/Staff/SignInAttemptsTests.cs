@@ -29,7 +29,7 @@ public sealed class SignInAttemptsTests(PostgresServer server) : IAsyncLifetime
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < Limit + 3; i++)
         {
-            var response = await sprayer.SubmitAsync("/account/login", "form",
+            var response = await sprayer.SubmitAsync("/account/login", "main form",
                 new() { ["Input.Email"] = $"person{i}@test.example", ["Input.Password"] = "Summer-2026-Sunshine" });
             statuses.Add(response.StatusCode);
         }
@@ -39,7 +39,7 @@ public sealed class SignInAttemptsTests(PostgresServer server) : IAsyncLifetime
         // The form itself is never refused, and another address signs in at once.
         Assert.Equal(HttpStatusCode.OK, (await sprayer.GetAsync("/account/login")).Response.StatusCode);
         var inspector = portal.BrowserFrom("192.0.2.60");
-        var signedIn = await inspector.SubmitAsync("/account/login", "form",
+        var signedIn = await inspector.SubmitAsync("/account/login", "main form",
             new() { ["Input.Email"] = "fdny.staff@test.example", ["Input.Password"] = StaffPortal.Password });
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
     }

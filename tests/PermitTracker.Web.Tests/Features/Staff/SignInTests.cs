@@ -92,7 +92,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
         var (_, login) = await stranger.GetAsync("/account/login");
         var before = _hasher.Verifications;
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => stranger.PostFormAsync("/account/login", login, "form",
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => stranger.PostFormAsync("/account/login", login, "main form",
             new() { ["Input.Email"] = inspector, ["Input.Password"] = $"Guess-{i}-Wrong-Password" })));
 
         Assert.True(_hasher.Verifications - before <= SignInThrottle.FreeFailures, $"{_hasher.Verifications - before} passwords checked");
@@ -105,14 +105,14 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
         var inspector = await NewInspectorAsync();
         var stranger = _portal.BrowserFrom("198.51.100.66");
         for (var i = 0; i < 20; i++)
-            await stranger.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = inspector, ["Input.Password"] = $"Guess-{i}-Wrong-Password" });
+            await stranger.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = inspector, ["Input.Password"] = $"Guess-{i}-Wrong-Password" });
         // The stranger's address is paused for this account, even with the right password...
-        var strangerRight = await stranger.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = inspector, ["Input.Password"] = StaffPortal.Password });
+        var strangerRight = await stranger.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = inspector, ["Input.Password"] = StaffPortal.Password });
         Assert.Equal(HttpStatusCode.TooManyRequests, strangerRight.StatusCode);
 
         // ...while the inspector, at work on another address, signs in and works.
         var atWork = _portal.BrowserFrom("192.0.2.44");
-        var signedIn = await atWork.SubmitAsync("/account/login", "form", new() { ["Input.Email"] = inspector, ["Input.Password"] = StaffPortal.Password });
+        var signedIn = await atWork.SubmitAsync("/account/login", "main form", new() { ["Input.Email"] = inspector, ["Input.Password"] = StaffPortal.Password });
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/staff", signedIn.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.OK, (await atWork.Client.GetAsync("/staff")).StatusCode);
@@ -137,7 +137,7 @@ public sealed partial class SignInTests(StaffPortalFixture fixture) : IClassFixt
         var (page, login) = await browser.GetAsync("/account/login");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var before = _hasher.Verifications;
-        var response = await browser.PostFormAsync("/account/login", login, "form", new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        var response = await browser.PostFormAsync("/account/login", login, "main form", new() { ["Input.Email"] = email, ["Input.Password"] = password });
         Assert.Equal(expectedVerifications, _hasher.Verifications - before);
         var html = await response.Content.ReadAsStringAsync();
         // The antiforgery token differs on every page, and the form keeps what was typed: neither tells anything.
