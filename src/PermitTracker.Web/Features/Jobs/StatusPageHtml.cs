@@ -17,6 +17,7 @@ public static class StatusPageHtml
         w.Raw("<p class=\"breadcrumb\"><a href=\"/\">Find a job</a> › Job ").Text(job.JobNumber).Raw("</p>\n");
         w.Raw("<h1>").Text(c.Title).Raw("</h1>\n");
         w.Raw("<p class=\"muted\">").Text(job.Description).Raw("</p>\n");
+        w.Raw("<p class=\"follow\"><a href=\"/jobs/").Text(job.JobNumber).Raw("/follow\">Follow this job</a> by e-mail</p>\n");
         if (c.AsOfGiven)
             w.Raw("<p class=\"notice\">This page shows the job as it stood on ").Time(t.AsOf, c.Local(t.AsOf), withClock: true)
                 .Raw(" (New York time), not today.</p>\n");
