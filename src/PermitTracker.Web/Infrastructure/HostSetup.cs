@@ -120,6 +120,7 @@ public static class HostSetup
         app.MapRazorPages().WithStaticAssets();
         app.MapPermitsApi();
         app.MapReportsApi();
+        app.MapNotificationFeeds();
         app.MapOpenApi("/api/{documentName}/openapi.json");
         app.MapScalarApiReference("/api/docs", options => options
             .WithTitle("PermitTracker API")
