@@ -74,6 +74,22 @@ public sealed class OutboxTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_hosted_dispatcher_sends_on_its_own()
+    {
+        await using var running = new PortalFactory(Api.Factory.ConnectionString, settings: _smtp.Settings(
+            ("Notifications:DispatcherEnabled", "true"), ("Notifications:BatchWindowSeconds", "0"), ("Notifications:PollSeconds", "0.2")));
+        using var delivered = new SemaphoreSlim(0);
+        await CreateAsync(Api, "OB-H", "hosted@example.org");
+        await Api.MoveAsync("DOB", "OB-H", "INTAKE", "Approved", DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"));
+
+        _ = running.Services; // starts the host and its hosted services
+        // Only against a hang: the assertion is that it arrives, never how soon.
+        for (var i = 0; i < 600 && _smtp.To("hosted@example.org").Count == 0; i++) await delivered.WaitAsync(TimeSpan.FromMilliseconds(100));
+
+        Assert.Single(_smtp.To("hosted@example.org"));
+    }
+
+    [Fact]
     public async Task A_dispatcher_killed_after_sending_and_before_marking_sent_loses_nothing_and_resends_with_the_same_message_id()
     {
         string[] owners = ["crash1@example.org", "crash2@example.org", "crash3@example.org"];
