@@ -30,6 +30,9 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<StepFiguresRow> StepFigures => Set<StepFiguresRow>();
     public DbSet<JobAttributes> JobAttributes => Set<JobAttributes>();
     public DbSet<Reports.ReportSnapshot> ReportSnapshots => Set<Reports.ReportSnapshot>();
+    public DbSet<Notifications.OutboxChange> OutboxChanges => Set<Notifications.OutboxChange>();
+    public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
+    public DbSet<Notifications.JobFollower> JobFollowers => Set<Notifications.JobFollower>();
 
     /// <summary>
     /// Two writers of one job both took the same next event sequence: the unique index caught the second

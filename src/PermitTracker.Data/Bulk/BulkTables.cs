@@ -79,6 +79,14 @@ public static class BulkTables
         .Column("source", NpgsqlDbType.Varchar, r => r.Source)
         .Column("attributes", NpgsqlDbType.Jsonb, r => r.Values);
 
+    /// <summary>The outbox's intake (ADR-027): one row per job an import batch moved, covering its new events.</summary>
+    public static readonly BulkTable<Notifications.OutboxChange> OutboxChanges = new BulkTable<Notifications.OutboxChange>("outbox_changes", key: "id")
+        .GeneratedColumn("id", NpgsqlDbType.Bigint)
+        .Value("job_id", NpgsqlDbType.Bigint, r => r.JobId)
+        .Value("first_sequence", NpgsqlDbType.Integer, r => r.FirstSequence)
+        .Value("last_sequence", NpgsqlDbType.Integer, r => r.LastSequence)
+        .Value("created_at", NpgsqlDbType.TimestampTz, r => r.CreatedAt.ToUniversalTime());
+
     public static readonly BulkTable<JobFiguresRow> JobFigures = new BulkTable<JobFiguresRow>("job_figures", key: "job_id")
         .Value("job_id", NpgsqlDbType.Bigint, r => r.JobId)
         .Column("job_number", NpgsqlDbType.Varchar, r => r.JobNumber)
@@ -126,7 +134,7 @@ public static class BulkTables
     /// <summary>Every declared table with its column names, for the test that holds them to the EF model.</summary>
     public static IReadOnlyList<(string Table, IReadOnlyList<string> Columns)> All =>
     [
-        Declared(Jobs), Declared(Steps), Declared(StepEvents), Declared(JobAttributes), Declared(JobFigures), Declared(StepFigures),
+        Declared(Jobs), Declared(Steps), Declared(StepEvents), Declared(JobAttributes), Declared(JobFigures), Declared(StepFigures), Declared(OutboxChanges),
     ];
 
     private static (string, IReadOnlyList<string>) Declared<T>(BulkTable<T> table) => (table.Name, [.. table.Columns.Select(c => c.Name)]);

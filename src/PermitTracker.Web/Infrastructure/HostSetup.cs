@@ -7,6 +7,7 @@ using PermitTracker.Data.ReadModel;
 using PermitTracker.Web.Api;
 using PermitTracker.Web.Features.Jobs;
 using PermitTracker.Web.Features.Moves;
+using PermitTracker.Web.Features.Notifications;
 using PermitTracker.Web.Features.OpenData;
 using PermitTracker.Web.Features.Reports;
 using PermitTracker.Web.Features.Seed;
@@ -53,6 +54,7 @@ public static class HostSetup
         services.AddHostedService<ReportSnapshotRefresher>();
         services.AddScoped<Features.Staff.QueueQuery>();
         services.AddScoped<Features.Staff.StepDetailsQuery>();
+        services.AddNotifications(builder.Configuration);
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
         services.AddStaffAccounts();
@@ -124,6 +126,7 @@ public static class HostSetup
         app.MapLanguageChoice();
         app.MapPermitsApi();
         app.MapReportsApi();
+        app.MapNotificationFeeds();
         app.MapOpenApi("/api/{documentName}/openapi.json");
         app.MapScalarApiReference("/api/docs", options => options
             .WithTitle("PermitTracker API")

@@ -33,6 +33,8 @@ public sealed class PortalFactory(string connectionString, bool seedDemoData = f
         // Tests write jobs after start-up; a background snapshot would serve figures from before them.
         // Snapshot tests refresh explicitly.
         builder.UseSetting("Reports:Snapshots:RefreshMinutes", "0");
+        // The outbox's dispatcher would mail (or write .eml files for) every test's moves: notification tests turn it on or run its rounds.
+        builder.UseSetting("Notifications:DispatcherEnabled", "false");
         // Added as a configuration source, not by UseSetting, which gives nested sections (Serilog:WriteTo:0:Name)
         // an empty value of their own that Serilog then reads as a sink's name.
         if (settings is not null)

@@ -5,6 +5,7 @@ using PermitTracker.Data.Bulk;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Features.Moves;
+using PermitTracker.Web.Features.Notifications;
 using PermitTracker.Web.Features.OpenData;
 
 namespace PermitTracker.Web.Features.Import;
@@ -25,6 +26,12 @@ public sealed record EventImportSummary(int Rows, int Imported, int AlreadyPrese
 /// </summary>
 public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, TimeProvider clock)
 {
+    /// <summary>
+    /// Whether the imported events are told to followers and applicants (the outbox, ADR-027). On by default: an agency's
+    /// feed of current events is news. A load of historic data says no (<c>import-events --no-notifications</c>).
+    /// </summary>
+    public bool Notify { get; init; } = true;
+
     public const int JobsPerBatch = 500;
     private static readonly string[] Header = ["job_number", "step_key", "status", "occurred_at", "actor", "note"];
 
@@ -193,6 +200,7 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
         batch.BatchCommands.Add(BulkTables.Steps.Update([.. steps.Select(s => new StepRow(s.Id, s.JobId, s))], "recorded_status", "last_event_at"));
         batch.BatchCommands.Add(BulkTables.Jobs.Update([.. changed.Select(j => new JobRow(j.Id, j))], "last_event_sequence"));
         ReadModelUpsert.AddTo(batch, [.. changed.Select(j => FiguresProjection.Project(j, calendar))]);
+        if (Notify) NotificationOutbox.AddTo(batch, recorded.Select(r => (r.Step.JobId, r.Event)), clock.GetUtcNow());
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 

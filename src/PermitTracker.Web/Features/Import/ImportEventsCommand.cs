@@ -14,6 +14,10 @@ public sealed class ImportEventsCommand(PortalHost host) : AsyncCommand<ImportEv
         [Description("A CSV file of job_number,step_key,status,occurred_at,actor,note rows")]
         public string File { get; init; } = "";
 
+        [CommandOption("--no-notifications")]
+        [Description("Historic data: tell no follower or applicant about these events (the outbox gets nothing)")]
+        public bool NoNotifications { get; init; }
+
         public override ValidationResult Validate() =>
             CommandLine.MissingFile(File) is { } missing ? ValidationResult.Error(missing) : ValidationResult.Success();
     }
@@ -26,7 +30,7 @@ public sealed class ImportEventsCommand(PortalHost host) : AsyncCommand<ImportEv
         await db.Database.MigrateAsync();
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
         var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, scope.ServiceProvider.GetRequiredService<TimeZoneInfo>());
-        var importer = new EventImporter(db, calendar, scope.ServiceProvider.GetRequiredService<TimeProvider>());
+        var importer = new EventImporter(db, calendar, scope.ServiceProvider.GetRequiredService<TimeProvider>()) { Notify = !settings.NoNotifications };
 
         await using var file = File.OpenRead(args[0]);
         var summary = await importer.ImportAsync(file, (done, total) => Console.WriteLine($"{done:N0} of {total:N0} rows"));

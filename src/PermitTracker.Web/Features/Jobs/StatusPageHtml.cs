@@ -18,6 +18,7 @@ public static class StatusPageHtml
         w.Raw("<p class=\"breadcrumb\"><a href=\"/\">").Text(words["Layout.FindJob"]).Raw("</a> › ").Text(words.Format("Status.Job", job.JobNumber)).Raw("</p>\n");
         w.Raw("<h1>").Text(c.Title).Raw("</h1>\n");
         w.Raw("<p class=\"muted\">").Text(job.Description).Raw("</p>\n");
+        w.Raw("<p class=\"follow\"><a href=\"/jobs/").Text(job.JobNumber).Raw("/follow\">Follow this job</a> by e-mail</p>\n");
         if (c.AsOfGiven)
         {
             w.Raw("<div class=\"usa-alert usa-alert--info usa-alert--slim\"><div class=\"usa-alert__body\"><p class=\"usa-alert__text\">")

@@ -155,6 +155,8 @@ public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, C
                 CreatedAt = clock.GetUtcNow(),
             });
         }
+        // Told to followers by the outbox, in this transaction: committed with the event or not at all (ADR-027).
+        Notifications.NotificationOutbox.Add(db, job, recorded, clock);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+using PermitTracker.Data.Notifications;
+
+namespace PermitTracker.Web.Features.Notifications;
+
+/// <summary>
+/// Turns pending changes into messages: every job whose oldest pending change has waited the batching window gets one
+/// message per recipient covering all its pending changes, and the changes are deleted in the same transaction, so a
+/// change becomes messages exactly once. Rows are claimed FOR UPDATE SKIP LOCKED: another instance composing at the
+/// same moment takes other jobs.
+/// </summary>
+public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links, IOptions<NotificationOptions> options)
+{
+    private const int JobsPerRound = 50;
+
+    public async Task<int> ComposeAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var cutoff = (now - options.Value.BatchWindow).ToUniversalTime();
+        db.Database.AutoSavepointsEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var changes = await db.OutboxChanges.FromSql($"""
+            SELECT * FROM outbox_changes WHERE job_id IN (
+                SELECT job_id FROM outbox_changes GROUP BY job_id HAVING min(created_at) <= {cutoff} ORDER BY min(created_at) LIMIT {JobsPerRound})
+            ORDER BY id FOR UPDATE SKIP LOCKED
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        if (changes.Count == 0) return 0;
+
+        long[] jobIds = [.. changes.Select(c => c.JobId).Distinct()];
+        var jobs = await db.Jobs.AsNoTracking().Include(j => j.Steps).ThenInclude(s => s.Events).AsSplitQuery()
+            .Where(j => jobIds.Contains(j.Id)).ToListAsync(cancellationToken);
+        var followers = await db.JobFollowers.AsNoTracking()
+            .Where(f => jobIds.Contains(f.JobId) && (f.IsApplicant || f.ConfirmedAt != null)).ToListAsync(cancellationToken);
+        var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Code, a => a.Name, cancellationToken);
+
+        var messages = 0;
+        foreach (var job in jobs)
+        {
+            var mine = changes.Where(c => c.JobId == job.Id).ToList();
+            var lines = ChangeMessages.Lines(job, mine.Min(c => c.FirstSequence), mine.Max(c => c.LastSequence), agencies);
+            if (lines.Count == 0) continue;
+            var statusUrl = links.Status(job.JobNumber);
+            var ofJob = followers.Where(f => f.JobId == job.Id).ToList();
+            foreach (var follower in ofJob.Where(f => !f.IsApplicant))
+            {
+                Add(job, follower.Id, follower.Email!, lines, statusUrl, new(false, follower.Id), now);
+                messages++;
+            }
+            // The applicant contact gets messages without asking, until they opt out; never twice if they also follow.
+            if (job.Applicant is { Email.Length: > 0 } applicant && !ofJob.Any(f => f.IsApplicant && f.OptedOutAt != null)
+                && !ofJob.Any(f => !f.IsApplicant && string.Equals(f.Email, applicant.Email.Trim(), StringComparison.OrdinalIgnoreCase)))
+            {
+                Add(job, null, applicant.Email.Trim(), lines, statusUrl, new(true, job.Id), now);
+                messages++;
+            }
+        }
+        long[] changeIds = [.. changes.Select(c => c.Id)];
+        await db.OutboxChanges.Where(c => changeIds.Contains(c.Id)).ExecuteDeleteAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return messages;
+    }
+
+    private void Add(Job job, long? followerId, string recipient, IReadOnlyList<string> lines, string statusUrl, UnsubscribeTarget target, DateTimeOffset now)
+    {
+        var unsubscribe = links.Unsubscribe(target);
+        db.OutboxMessages.Add(NewMessage(links, OutboxMessageKind.Change, job.Id, followerId, recipient,
+            ChangeMessages.Change(job, lines, statusUrl, unsubscribe, target.Applicant), now, unsubscribe));
+    }
+
+    /// <summary>A pending message, due now, with its Message-ID fixed for every attempt to come.</summary>
+    public static OutboxMessage NewMessage(NotificationLinks links, OutboxMessageKind kind, long jobId, long? followerId, string recipient, MessageText text,
+        DateTimeOffset now, string? unsubscribeUrl = null) => new()
+        {
+            MessageId = links.NewMessageId(),
+            Kind = kind,
+            JobId = jobId,
+            FollowerId = followerId,
+            Recipient = recipient,
+            Subject = text.Subject,
+            TextBody = text.Text,
+            HtmlBody = text.Html,
+            UnsubscribeUrl = unsubscribeUrl,
+            State = OutboxMessageState.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        };
+}

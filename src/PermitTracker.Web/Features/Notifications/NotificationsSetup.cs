@@ -1,0 +1,20 @@
+namespace PermitTracker.Web.Features.Notifications;
+
+public static class NotificationsSetup
+{
+    /// <summary>The outbox, its dispatcher (a hosted service on every instance) and the follow pages' services.</summary>
+    public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
+        services.Configure<SmtpOptions>(configuration.GetSection(SmtpOptions.Section));
+        services.AddSingleton<NotificationTokens>();
+        services.AddSingleton<NotificationLinks>();
+        services.AddSingleton<MailTransport>();
+        services.AddScoped<ChangeComposer>();
+        services.AddScoped<FollowJob>();
+        services.AddScoped<JobStatusLookup>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        return services;
+    }
+}
