@@ -139,9 +139,19 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
             : "step_facts_as_of(@as_of)";
         var sql = $"""
             WITH s AS (SELECT s.* FROM {steps} s WHERE {JobWhere("s", "job_state")}{string.Concat(stepWhere.Select(w => " AND " + w))}),
-            j AS (SELECT j.* FROM job_figures_as_of(@as_of) j WHERE {JobWhere("j", "state")})
+            j AS (SELECT j.* FROM job_figures_as_of(@as_of) j WHERE {JobWhere("j", "state")}{JobsWithTheStep(stepWhere)})
             """;
         return (sql, parameters);
+    }
+
+    /// <summary>
+    /// The agency and step filters on the job figures (critical-path shares, the trend's elapsed days): the jobs that have
+    /// such a step, whatever its state ("FDNY" = the jobs FDNY had a step in).
+    /// </summary>
+    private static string JobsWithTheStep(List<string> stepWhere)
+    {
+        var conditions = stepWhere.Where(w => w.StartsWith("s.agency_code", StringComparison.Ordinal) || w.StartsWith("s.step_key", StringComparison.Ordinal)).ToList();
+        return conditions.Count == 0 ? "" : $" AND j.job_id IN (SELECT s.job_id FROM step_facts s WHERE {string.Join(" AND ", conditions)})";
     }
 
     /// <summary>Whether a stored row passes a filter the way <see cref="Filtered"/>'s SQL would.</summary>
@@ -278,7 +288,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
     public async Task<IReadOnlyList<TrendRow>> TrendAsync(ReportRequest request, CancellationToken cancellationToken)
     {
         if (request.StoredRows<List<TrendRow>>(ReportNames.Trend) is { } stored)
-            return [.. stored.Where(r => r.Series == "elapsed" || Selects(request.Filters.Agency, r.Series["days_with_agency:".Length..]))];
+            return stored;
         var (cte, parameters) = Filtered(request, stepState: true);
         parameters.Add(new NpgsqlParameter("trend_zone", Zone));
         var sql = $"""

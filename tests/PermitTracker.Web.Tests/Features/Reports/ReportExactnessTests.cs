@@ -174,9 +174,14 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
         && (f.Agency is null || r.Agency == f.Agency.ToUpperInvariant()) && (f.Step is null || r.StepKey == f.Step)
         && (f.State != "open" || r.FinishedAt is null) && (f.State != "finished" || r.FinishedAt is not null));
 
-    /// <summary>One row per job, for the job reports (the job's columns are the same on each of its steps).</summary>
+    /// <summary>
+    /// One row per job, for the job reports (the job's columns are the same on each of its steps); the agency and step
+    /// filters select the jobs having such a step.
+    /// </summary>
     private IEnumerable<Row> JobRows(ReportFilters f, bool jobState) =>
-        _rows.Where(r => JobSelected(r, f, jobState)).GroupBy(r => r.JobId).Select(g => g.First());
+        _rows.Where(r => JobSelected(r, f, jobState)).GroupBy(r => r.JobId)
+            .Where(g => g.Any(r => (f.Agency is null || r.Agency == f.Agency.ToUpperInvariant()) && (f.Step is null || r.StepKey == f.Step)))
+            .Select(g => g.First());
 
     private static double PercentileCont(IReadOnlyList<double> sorted, double p)
     {
