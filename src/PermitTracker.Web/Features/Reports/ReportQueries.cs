@@ -97,7 +97,19 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
             dates.Add($"{{0}}.{dateColumn} < (@to_next::timestamp AT TIME ZONE @zone)");
             parameters.Add(new NpgsqlParameter("to_next", to.AddDays(1).ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
         }
-        if (f.From is not null || f.To is not null) parameters.Add(new NpgsqlParameter("zone", Zone));
+        // The finished range: of the step in the steps, of the job's end in the job figures.
+        var finished = new List<string>();
+        if (f.FinishedFrom is { } finishedFrom)
+        {
+            finished.Add("{0} >= (@finished_from::timestamp AT TIME ZONE @zone)");
+            parameters.Add(new NpgsqlParameter("finished_from", finishedFrom.ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
+        }
+        if (f.FinishedTo is { } finishedTo)
+        {
+            finished.Add("{0} < (@finished_to_next::timestamp AT TIME ZONE @zone)");
+            parameters.Add(new NpgsqlParameter("finished_to_next", finishedTo.AddDays(1).ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
+        }
+        if (f.From is not null || f.To is not null || finished.Count > 0) parameters.Add(new NpgsqlParameter("zone", Zone));
         if (f.PermitType is { Length: > 0 })
         {
             dates.Add("{0}.permit_type_code = @permit_type");
@@ -127,6 +139,8 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
             if (!stepState && f.State == "finished") where.Add($"{alias}.{stateColumn} <> 'Open'");
             return string.Join(" AND ", where);
         }
+        stepWhere.AddRange(finished.Select(w => string.Format(CultureInfo.InvariantCulture, w, "s.finished_at")));
+        var jobEnded = string.Concat(finished.Select(w => " AND " + string.Format(CultureInfo.InvariantCulture, w, "j.ended_at")));
         if (stepState && f.State == "open") stepWhere.Add("s.finished_at IS NULL");
         if (stepState && f.State == "finished") stepWhere.Add("s.finished_at IS NOT NULL");
 
@@ -139,7 +153,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
             : "step_facts_as_of(@as_of)";
         var sql = $"""
             WITH s AS (SELECT s.* FROM {steps} s WHERE {JobWhere("s", "job_state")}{string.Concat(stepWhere.Select(w => " AND " + w))}),
-            j AS (SELECT j.* FROM job_figures_as_of(@as_of) j WHERE {JobWhere("j", "state")}{JobsWithTheStep(stepWhere)})
+            j AS (SELECT j.* FROM job_figures_as_of(@as_of) j WHERE {JobWhere("j", "state")}{jobEnded}{JobsWithTheStep(stepWhere)})
             """;
         return (sql, parameters);
     }
@@ -352,12 +366,13 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
         // One more than the page, to know whether there is a next one.
         parameters.Add(new NpgsqlParameter("limit", limit + 1));
         // The matching steps' jobs first, then a hash join: as a correlated EXISTS the planner chose a nested loop over
-        // every open job and took minutes at a million jobs.
+        // every open job and took minutes at a million jobs. The steps carry the job filters already, so the jobs are
+        // read without "j" (whose finished range is of the job's end, not of the steps counted).
         var sql = $"""
             {cte},
             hits AS (SELECT DISTINCT s.job_id FROM s{attribution} WHERE {string.Join(" AND ", where)})
             SELECT j2.job_number, j2.permit_type_code AS permit_type, j2.borough, j2.submitted_at, j2.state, j2.elapsed_us, j2.elapsed_us{Days} AS elapsed_days
-            FROM j j2 JOIN hits h ON h.job_id = j2.job_id{(page.Count == 0 ? "" : " WHERE " + string.Join(" AND ", page))}
+            FROM job_figures_as_of(@as_of) j2 JOIN hits h ON h.job_id = j2.job_id{(page.Count == 0 ? "" : " WHERE " + string.Join(" AND ", page))}
             ORDER BY j2.elapsed_us DESC, j2.job_number LIMIT @limit
             """;
         var rows = await ReadAsync(sql, parameters, r => (Job: new DrillJob(r.String("job_number"), r.String("permit_type"), r.NullableString("borough"),

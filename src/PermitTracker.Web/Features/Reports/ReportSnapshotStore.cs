@@ -29,7 +29,7 @@ public sealed class ReportSnapshotStore(PermitsDbContext db, ReportQueries queri
     /// <summary>Whether the unfiltered report's rows answer these filters (rows are selected, never recomputed).</summary>
     public static bool Answers(string report, ReportFilters f)
     {
-        var onlyRowFilters = string.IsNullOrEmpty(f.AsOf) && f.From is null && f.To is null && string.IsNullOrEmpty(f.PermitType)
+        var onlyRowFilters = string.IsNullOrEmpty(f.AsOf) && f.From is null && f.To is null && f.FinishedFrom is null && f.FinishedTo is null && string.IsNullOrEmpty(f.PermitType)
             && string.IsNullOrEmpty(f.Borough) && string.IsNullOrEmpty(f.State);
         // The job reports' figures (critical-path shares, the trend's elapsed days) are of the jobs with a step of the
         // agency or key (ReportQueries.JobsWithTheStep): no stored row answers those.

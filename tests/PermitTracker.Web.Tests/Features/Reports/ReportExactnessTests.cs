@@ -11,7 +11,7 @@ namespace PermitTracker.Web.Tests.Features.Reports;
 /// <summary>
 /// The reports read the step facts (ADR-029): a narrow table with the job's dimensions copied onto each step, its own
 /// as-of extension and business-day count, and date filters turned into instant ranges. This compares every report,
-/// on a systematic sample of filter combinations of a generated city, with the plain computation: every step of the
+/// on a systematic sample of 114 filter combinations of a generated city, with the plain computation: every step of the
 /// read model as of the instant (step_figures_as_of joined to job_figures_as_of, no facts), filtered and aggregated
 /// here in C# (local dates by TimeZoneInfo, percentiles by percentile_cont's definition). Figures must agree to far
 /// below the spec's one decimal (1e-9 days), counts and row sets exactly.
@@ -75,7 +75,8 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
     /// <summary>
     /// The sample: the full cross product of agency (none, the two busiest) x permit type (none, the commonest) x borough
     /// (none, one, typed in another case) x date range (none, submitted, completed) x state (none, open, finished) = 108,
-    /// plus a step key alone, with a permit type and with open steps: 111 combinations.
+    /// plus three finished-date ranges (alone, with an agency and a permit type, with a submitted range and a borough) and
+    /// a step key alone, with a permit type and with open steps: 114 combinations.
     /// </summary>
     private List<ReportFilters> Sample()
     {
@@ -92,6 +93,10 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
                     foreach (var (from, to, by) in ranges)
                         foreach (var state in new[] { null, "open", "finished" })
                             sample.Add(new ReportFilters { Agency = agency, PermitType = type, Borough = b, From = from, To = to, DateBy = by, State = state });
+        var finishedFrom = middle.AddDays(30);
+        sample.Add(new ReportFilters { FinishedFrom = finishedFrom, FinishedTo = finishedFrom.AddDays(150) });
+        sample.Add(new ReportFilters { FinishedFrom = finishedFrom, Agency = agencies[0], PermitType = permitType });
+        sample.Add(new ReportFilters { FinishedTo = finishedFrom, From = middle.AddDays(-120), To = middle, DateBy = "submitted", Borough = borough });
         sample.Add(new ReportFilters { Step = step });
         sample.Add(new ReportFilters { Step = step, PermitType = permitType });
         sample.Add(new ReportFilters { Step = step, State = "open" });
@@ -102,7 +107,7 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
     public async Task Every_report_on_every_sampled_filter_equals_the_plain_computation_over_all_steps()
     {
         var sample = Sample();
-        Assert.Equal(111, sample.Count);
+        Assert.Equal(114, sample.Count);
         Assert.Contains(_rows, r => r.FinishedAt is null && r.ReadyAt is not null); // open steps whose clocks the extension moves
         var checkedRows = 0;
         foreach (var filters in sample)
@@ -172,14 +177,18 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
 
     private IEnumerable<Row> Steps(ReportFilters f) => _rows.Where(r => JobSelected(r, f, jobState: false)
         && (f.Agency is null || r.Agency == f.Agency.ToUpperInvariant()) && (f.Step is null || r.StepKey == f.Step)
-        && (f.State != "open" || r.FinishedAt is null) && (f.State != "finished" || r.FinishedAt is not null));
+        && (f.State != "open" || r.FinishedAt is null) && (f.State != "finished" || r.FinishedAt is not null) && Within(r.FinishedAt, f.FinishedFrom, f.FinishedTo));
+
+    /// <summary>Whether an instant's local date is in an inclusive range; a missing instant is in no range.</summary>
+    private static bool Within(DateTimeOffset? at, DateOnly? from, DateOnly? to) =>
+        (from is null && to is null) || (at is { } instant && (from is null || Local(instant) >= from) && (to is null || Local(instant) <= to));
 
     /// <summary>
     /// One row per job, for the job reports (the job's columns are the same on each of its steps); the agency and step
     /// filters select the jobs having such a step.
     /// </summary>
     private IEnumerable<Row> JobRows(ReportFilters f, bool jobState) =>
-        _rows.Where(r => JobSelected(r, f, jobState)).GroupBy(r => r.JobId)
+        _rows.Where(r => JobSelected(r, f, jobState) && Within(r.EndedAt, f.FinishedFrom, f.FinishedTo)).GroupBy(r => r.JobId)
             .Where(g => g.Any(r => (f.Agency is null || r.Agency == f.Agency.ToUpperInvariant()) && (f.Step is null || r.StepKey == f.Step)))
             .Select(g => g.First());
 
