@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -153,6 +154,39 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
                 } while (after is not null);
                 Assert.Equal(JobsBehind(filters, what), listed);
             }
+    }
+
+    [Fact]
+    public async Task The_drill_down_page_and_its_api_twin_follow_their_next_links_through_every_job_behind_a_number()
+    {
+        await ManagerSession.CreateUserAsync(_portal, "exactness.manager@permits.test", "Manager", null);
+        var manager = await ManagerSession.SignInAsync(_portal, "exactness.manager@permits.test");
+        var filters = new ReportFilters { AsOf = _asOf.ToString("O", CultureInfo.InvariantCulture) };
+        var expected = JobsBehind(filters, new DrillSelection());
+        Assert.True(expected.Count > 2 * JobsModel.Limit, "too few jobs for three pages: the paging would prove nothing");
+
+        var listed = new List<string>();
+        var address = "/reports/jobs" + filters.ToQueryString();
+        for (var pages = 0; address is not null; pages++)
+        {
+            Assert.True(pages < 10, "the next links do not end");
+            var page = await ManagerSession.ParseAsync(await manager.GetStringAsync(address));
+            listed.AddRange(page.QuerySelectorAll("#jobs tbody tr[data-job]").Select(r => r.GetAttribute("data-job")!));
+            address = page.QuerySelector("#next-page")?.GetAttribute("href");
+        }
+        Assert.Equal(expected, listed);
+
+        var fromApi = new List<string>();
+        string? api = "/api/v1/reports/jobs" + filters.ToQueryString();
+        while (api is not null)
+        {
+            using var response = await manager.GetAsync(api);
+            Assert.True(response.IsSuccessStatusCode, api);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            fromApi.AddRange(body.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("jobNumber").GetString()!));
+            api = response.Headers.TryGetValues("Link", out var links) ? links.Single().Split('<', '>')[1] : null;
+        }
+        Assert.Equal(expected, fromApi);
     }
 
     // The plain computation: filters as the docs define them, over every step.
