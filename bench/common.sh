@@ -9,8 +9,8 @@ export Serilog__MinimumLevel__Default=Warning Database__MigrateOnStart=false See
 # The public-lookup rate limit is per client address; wrk is one address, so it is lifted to measure capacity.
 export RateLimiting__PublicLookups__PermitLimit=1000000000
 # The report-snapshot refresher (ADR-011) recomputes every report over the whole city for minutes at a time; left on,
-# it lands in the middle of whatever is being measured. Benchmarks measure the hot paths without it; bench-reports
-# measures the refresh itself.
+# it lands in the middle of whatever is being measured. Benchmarks measure the hot paths without it; `./run.sh
+# refresh-reports` measures the refresh itself (it prints each report's time).
 export Reports__Snapshots__RefreshMinutes=0
 OUT=.build/web
 BENCH_OUT=${BENCH_OUT:-.build/bench}

@@ -28,6 +28,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<JobFiguresRow> JobFigures => Set<JobFiguresRow>();
     public DbSet<IdempotentRequest> IdempotentRequests => Set<IdempotentRequest>();
     public DbSet<StepFiguresRow> StepFigures => Set<StepFiguresRow>();
+    public DbSet<StepFactRow> StepFacts => Set<StepFactRow>();
     public DbSet<JobAttributes> JobAttributes => Set<JobAttributes>();
     public DbSet<Reports.ReportSnapshot> ReportSnapshots => Set<Reports.ReportSnapshot>();
     public DbSet<Notifications.OutboxChange> OutboxChanges => Set<Notifications.OutboxChange>();

@@ -1,115 +1,171 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
 using Npgsql;
+using PermitTracker.Data;
 using PermitTracker.Web.Commands;
 using PermitTracker.Web.Features.Reports;
 
 namespace PermitTracker.Bench;
 
 /// <summary>
-/// `PermitTracker.Bench bench-reports`: the time of each manager report over the whole database, side by side: computed live
-/// from the read model, read from its snapshot (what the unfiltered pages serve), filtered live, and the same
-/// question asked of the raw events table by hand-written SQL (the floor without a read model). Prints a table of
-/// medians; see docs/benchmarks.md.
+/// `PermitTracker.Bench bench-reports`: every manager report, and the first page of two drill-downs, on random filter
+/// combinations (agency, step, permit type, borough, a submitted or completed date range, state, an explicit as-of:
+/// never a snapshot), timed three ways: through <see cref="ReportQueries"/> (the step facts, ADR-029), through HTTP as a
+/// signed-in manager (with --url), and the plain computation over every step of the read model
+/// (<see cref="ReportQueries.OverPlainReadModel"/>). Prints p50 and p95 of each and the ratio; see docs/benchmarks.md.
 /// </summary>
-public sealed class BenchReportsCommand : ICommand
+public sealed partial class BenchReportsCommand : ICommand
 {
     public string Name => "bench-reports";
-    public string Usage => "bench-reports [--runs N] [--live-runs N] [--skip-floor] [--only NAME,...] [--no-refresh]   times the manager reports (docs/benchmarks.md)";
 
-    private sealed record Report(string Name, string Key, Func<ReportQueries, ReportRequest, CancellationToken, Task<int>> Run, string? FloorSql);
+    public string Usage => "bench-reports [--combinations N] [--seed N] [--skip-plain] [--only NAME,...] [--url URL --email ADDRESS (password in $PERMITS_BENCH_PASSWORD)]"
+                           + "   times the manager reports (docs/benchmarks.md)";
+
+    private sealed record Report(string Name, string Path, string Extra, Func<ReportQueries, ReportRequest, CancellationToken, Task<int>> Run);
 
     private static readonly Report[] Reports =
     [
-        new(ReportNames.StepPerformance, ReportNames.StepPerformance, async (q, r, ct) => (await q.StepPerformanceAsync(r, ct)).Count, FloorStepPerformance),
-        new(ReportNames.WaitMatrix, ReportNames.WaitMatrix, async (q, r, ct) => (await q.WaitMatrixAsync(r, ct)).Count, null),
-        new(ReportNames.CriticalPathShares, ReportNames.CriticalPathShares, async (q, r, ct) => (await q.CriticalPathSharesAsync(r, ct)).Count, null),
-        new(ReportNames.Backlog, ReportNames.Backlog, async (q, r, ct) => (await q.BacklogAsync(r, ct)).Count + (await q.OldestBacklogAsync(r, 25, ct)).Count, FloorBacklog),
-        new(ReportNames.Trend, ReportNames.Trend, async (q, r, ct) => (await q.TrendAsync(r, ct)).Count, FloorTrend),
-        new("jobs (drill-down, a wait cell)", ReportNames.Jobs, async (q, r, ct) => (await q.JobsBehindAsync(r, "FDNY", null, null, false, false, 500, ct)).Count, null),
-        new("jobs (drill-down, a backlog band)", ReportNames.Jobs, async (q, r, ct) => (await q.JobsBehindAsync(r, null, "90+", "Overdue", true, false, 500, ct)).Count, null),
+        new(ReportNames.StepPerformance, ReportNames.StepPerformance, "", async (q, r, ct) => (await q.StepPerformanceAsync(r, ct)).Count),
+        new(ReportNames.WaitMatrix, ReportNames.WaitMatrix, "", async (q, r, ct) => (await q.WaitMatrixAsync(r, ct)).Count),
+        new(ReportNames.CriticalPathShares, ReportNames.CriticalPathShares, "", async (q, r, ct) => (await q.CriticalPathSharesAsync(r, ct)).Count),
+        new(ReportNames.Backlog, ReportNames.Backlog, "", async (q, r, ct) => (await q.BacklogAsync(r, ct)).Count + (await q.OldestBacklogAsync(r, 25, ct)).Count),
+        new(ReportNames.Trend, ReportNames.Trend, "", async (q, r, ct) => (await q.TrendAsync(r, ct)).Count),
+        new("jobs behind a wait cell (first page)", ReportNames.Jobs, "&waitedOn=FDNY",
+            async (q, r, ct) => (await q.JobsBehindAsync(r, new DrillSelection(WaitedOn: "FDNY"), null, 500, ct)).Jobs.Count),
+        new("jobs behind a backlog count (first page)", ReportNames.Jobs, "&band=31-90&openSteps=true",
+            async (q, r, ct) => (await q.JobsBehindAsync(r, new DrillSelection(Band: "31-90", OpenSteps: true), null, 500, ct)).Jobs.Count),
     ];
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
-        int Option(string name, int fallback) =>
-            Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-        var runs = Option("--runs", 5);
-        // A live report over the whole city takes seconds to minutes: by default one warm run after the first.
-        var liveRuns = Option("--live-runs", 1);
-        var floor = !args.Contains("--skip-floor");
+        string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        int Option(string name, int fallback) => Text(name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+        var combinations = Option("--combinations", 20);
+        var plain = !args.Contains("--skip-plain");
+        var only = Text("--only")?.Split(',');
         var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString("Permits")!;
-        var clock = services.GetRequiredService<TimeProvider>();
         var ct = CancellationToken.None;
-
-        // Each run resolves its request as a page does (the snapshot read included), then reads the rows.
-        async Task<(double First, double Median, int Rows)> Time(Report report, ReportFilters filters, int runs)
-        {
-            var times = new List<double>();
-            var rows = 0;
-            for (var r = 0; r < runs + 1; r++)
-            {
-                await using var scope = services.CreateAsyncScope();
-                var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
-                var watch = Stopwatch.StartNew();
-                var request = await scope.ServiceProvider.GetRequiredService<ReportRequests>().ResolveAsync(report.Key, filters, [], ct);
-                rows = await report.Run(queries, request, ct);
-                times.Add(watch.Elapsed.TotalMilliseconds);
-            }
-            var warm = times.Skip(1).Order().ToList();
-            return (times[0], warm[warm.Count / 2], rows);
-        }
+        var asOf = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var filters = await RandomFiltersAsync(connectionString, combinations, Option("--seed", 1), asOf);
+        using var http = Text("--url") is { } url ? await SignInAsync(new Uri(url), Text("--email")) : null;
 
         Console.WriteLine($"Reports over {await ScalarAsync(connectionString, "SELECT to_char(count(*), 'FM9,999,999') FROM jobs")} jobs, " +
-                          $"about {await ScalarAsync(connectionString, "SELECT to_char(reltuples, 'FM99,999,999') FROM pg_class WHERE relname = 'steps'")} steps, " +
-                          $"about {await ScalarAsync(connectionString, "SELECT to_char(reltuples, 'FM999,999,999') FROM pg_class WHERE relname = 'step_events'")} events; " +
-                          $"snapshot columns: median of {runs} after a first run; live columns: first / median of {liveRuns} more; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start");
-
-        // 1. Snapshots, as the background refresher computes them.
-        if (!args.Contains("--no-refresh"))
-        {
-            var refresh = Stopwatch.StartNew();
-            IReadOnlyList<(string Report, int Milliseconds)>? computed;
-            await using (var scope = services.CreateAsyncScope())
-                computed = await scope.ServiceProvider.GetRequiredService<ReportSnapshotStore>().RefreshAsync(ct);
-            Console.WriteLine(computed is null
-                ? "Snapshot refresh: skipped, another process holds the refresh lock (stop the portal first)"
-                : $"Snapshot refresh: {refresh.Elapsed.TotalSeconds:0.0} s ({string.Join(", ", computed.Select(c => $"{c.Report} {c.Milliseconds:N0} ms"))})");
-        }
+                          $"{await ScalarAsync(connectionString, "SELECT to_char(count(*), 'FM99,999,999') FROM step_facts")} steps; " +
+                          $"{combinations} random filter combinations (each timed once after a warm-up run), load average {LoadAverage()} at start");
         Console.WriteLine();
-        Console.WriteLine("| report | page (unfiltered: snapshot) | one agency (FDNY: snapshot) | one permit type (NB: live) | unfiltered, live | raw events floor (live) | floor / live |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        var only = Array.IndexOf(args, "--only") is var o and >= 0 && o + 1 < args.Length ? args[o + 1].Split(',') : null;
+        Console.WriteLine("| report | ReportQueries p50 / p95 | HTTP p50 / p95 | plain SQL p50 / p95 | plain / ReportQueries (p50) |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         foreach (var report in Reports.Where(r => only is null || only.Any(n => r.Name.StartsWith(n, StringComparison.Ordinal))))
         {
-            var snapshot = await Time(report, new ReportFilters(), runs);
-            var agency = await Time(report, new ReportFilters { Agency = "FDNY" }, runs);
-            var permitType = await Time(report, new ReportFilters { PermitType = "NB" }, liveRuns);
-            var live = await Time(report, new ReportFilters { AsOf = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) }, liveRuns);
-            string floorText = "n/a", ratio = "";
-            if (floor && report.FloorSql is { } sql)
+            List<double> facts = [], viaHttp = [], overPlain = [];
+            foreach (var f in filters)
             {
-                var times = new List<double>();
-                for (var r = 0; r < liveRuns; r++)
+                async Task<double> Time(bool overPlainReadModel)
                 {
+                    await using var scope = services.CreateAsyncScope();
+                    var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
+                    if (overPlainReadModel)
+                    {
+                        queries = new ReportQueries(scope.ServiceProvider.GetRequiredService<PermitsDbContext>(),
+                            scope.ServiceProvider.GetRequiredService<TimeZoneInfo>(), scope.ServiceProvider.GetRequiredService<ReportsReplica>())
+                        {
+                            OverPlainReadModel = true,
+                        };
+                    }
                     var watch = Stopwatch.StartNew();
-                    await ScalarAsync(connectionString, $"SELECT count(*) FROM ({sql}) floor_rows");
-                    times.Add(watch.Elapsed.TotalMilliseconds);
+                    var request = await scope.ServiceProvider.GetRequiredService<ReportRequests>().ResolveAsync(report.Path, f, [], ct);
+                    await report.Run(queries, request, ct);
+                    return watch.Elapsed.TotalMilliseconds;
                 }
-                var median = times.Order().ElementAt(times.Count / 2);
-                floorText = Ms(median);
-                ratio = $"{median / live.Median:0.0}x";
+                await Time(false);
+                facts.Add(await Time(false));
+                if (http is not null)
+                {
+                    var address = $"/api/v1/reports/{report.Path}{f.ToQueryString()}{report.Extra}";
+                    await GetAsync(http, address);
+                    viaHttp.Add(await GetAsync(http, address));
+                }
+                if (plain) overPlain.Add(await Time(true));
             }
-            Console.WriteLine($"| {report.Name} | {Ms(snapshot.Median)} | {Ms(agency.Median)} | {Ms(permitType.Median)} | {Ms(live.First)} / {Ms(live.Median)} | {floorText} | {ratio} |");
+            Console.WriteLine($"| {report.Name} | {Percentiles(facts)} | {Percentiles(viaHttp)} | {Percentiles(overPlain)} | " +
+                              $"{(overPlain.Count == 0 ? "" : $"{P(overPlain, 0.5) / P(facts, 0.5):0.0}x")} |");
         }
         Console.WriteLine();
-        Console.WriteLine($"Load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end. The floor answers the same question from step_events");
-        Console.WriteLine("with window functions (no read model), where plain SQL can (the wait matrix and critical path need the engine's graph walk).");
-        Console.WriteLine("Drill-downs (the jobs behind a number) are always computed live: every column of their rows is a live query.");
+        Console.WriteLine($"Load average {LoadAverage()} at the end. Filter combinations:");
+        foreach (var f in filters) Console.WriteLine($"  {f.ToQueryString()}");
         return 0;
     }
 
+    /// <summary>Random combinations: each filter present with probability 0.4, values from the data; as-of pinned (no snapshot answers).</summary>
+    private static async Task<List<ReportFilters>> RandomFiltersAsync(string connectionString, int count, int seed, DateTimeOffset asOf)
+    {
+        var agencies = (await ScalarAsync(connectionString, "SELECT string_agg(DISTINCT agency_code, ',') FROM step_facts")).Split(',');
+        var steps = (await ScalarAsync(connectionString, "SELECT string_agg(DISTINCT agency_code || ':' || step_key, ',') FROM step_facts")).Split(',');
+        var types = (await ScalarAsync(connectionString, "SELECT string_agg(code, ',') FROM permit_types")).Split(',');
+        var boroughs = (await ScalarAsync(connectionString, "SELECT string_agg(DISTINCT borough, ',') FROM job_figures WHERE borough IS NOT NULL")).Split(',');
+        var random = new Random(seed);
+        bool Maybe() => random.NextDouble() < 0.4;
+        var today = DateOnly.FromDateTime(asOf.UtcDateTime);
+        var list = new List<ReportFilters>();
+        for (var i = 0; i < count; i++)
+        {
+            var step = Maybe() ? steps[random.Next(steps.Length)].Split(':') : null;
+            var from = Maybe() ? today.AddDays(-random.Next(30, 900)) : (DateOnly?)null;
+            list.Add(new ReportFilters
+            {
+                Agency = step?[0] ?? (Maybe() ? agencies[random.Next(agencies.Length)] : null),
+                Step = step?[1],
+                PermitType = Maybe() ? types[random.Next(types.Length)] : null,
+                Borough = Maybe() ? boroughs[random.Next(boroughs.Length)] : null,
+                From = from,
+                To = from?.AddDays(random.Next(30, 365)),
+                DateBy = from is not null && random.Next(2) == 0 ? "completed" : null,
+                State = Maybe() ? (random.Next(2) == 0 ? "open" : "finished") : null,
+                AsOf = asOf.ToString("O", CultureInfo.InvariantCulture),
+            });
+        }
+        return list;
+    }
+
+    /// <summary>Signs in as a manager through the login form (antiforgery token and cookie), as a browser does.</summary>
+    private static async Task<HttpClient> SignInAsync(Uri url, string? email)
+    {
+        var password = Environment.GetEnvironmentVariable("PERMITS_BENCH_PASSWORD");
+        if (email is null || string.IsNullOrEmpty(password)) throw new InvalidOperationException("--url needs --email and $PERMITS_BENCH_PASSWORD (a Manager account).");
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = url };
+        var form = await client.GetStringAsync("/account/login");
+        var token = TokenPattern().Match(form).Groups[1].Value;
+        using var answer = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+            ["__RequestVerificationToken"] = token,
+        }));
+        if (answer.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"Sign-in as {email} answered {(int)answer.StatusCode}.");
+        return client;
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+
+    private static async Task<double> GetAsync(HttpClient client, string address)
+    {
+        var watch = Stopwatch.StartNew();
+        using var response = await client.GetAsync(address);
+        await response.Content.ReadAsByteArrayAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {address}: {(int)response.StatusCode}");
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    private static double P(List<double> times, double p) => times.Order().ElementAt((int)Math.Ceiling(p * times.Count) - 1);
+
+    private static string Percentiles(List<double> times) => times.Count == 0 ? "n/a" : $"{Ms(P(times, 0.5))} / {Ms(P(times, 0.95))}";
+
     private static string Ms(double ms) => ms.ToString("N0", CultureInfo.InvariantCulture) + " ms";
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static async Task<string> ScalarAsync(string connectionString, string sql)
     {
@@ -118,49 +174,4 @@ public sealed class BenchReportsCommand : ICommand
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         return Convert.ToString(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) ?? "";
     }
-
-    // The floors: each step's intervals from its events (status until the next event, or until now).
-    private const string StepIntervals = """
-        SELECT e.step_id, e.status, e.occurred_at,
-               lead(e.occurred_at, 1, now()) OVER (PARTITION BY e.step_id ORDER BY e.sequence) AS until
-        FROM step_events e
-        """;
-
-    private const string FloorStepPerformance = $"""
-        WITH i AS ({StepIntervals}),
-        per_step AS (
-            SELECT i.step_id,
-                   extract(epoch FROM max(i.until) - min(i.occurred_at)) AS open_s,
-                   coalesce(extract(epoch FROM sum(i.until - i.occurred_at) FILTER (WHERE i.status IN ('Ready', 'InReview'))), 0) AS agency_s,
-                   coalesce(extract(epoch FROM sum(i.until - i.occurred_at) FILTER (WHERE i.status = 'ChangesRequested')), 0) AS applicant_s
-            FROM i WHERE i.status <> 'Waiting' GROUP BY i.step_id)
-        SELECT st.agency_code, st.key, count(*),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY open_s), percentile_cont(0.9) WITHIN GROUP (ORDER BY open_s),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY agency_s), percentile_cont(0.9) WITHIN GROUP (ORDER BY agency_s),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY applicant_s), percentile_cont(0.9) WITHIN GROUP (ORDER BY applicant_s)
-        FROM per_step p JOIN steps st ON st.id = p.step_id GROUP BY 1, 2
-        """;
-
-    private const string FloorBacklog = """
-        WITH latest AS (
-            SELECT DISTINCT ON (e.step_id) e.step_id, e.status FROM step_events e ORDER BY e.step_id, e.sequence DESC),
-        ready AS (SELECT e.step_id, min(e.occurred_at) AS ready_at FROM step_events e WHERE e.status = 'Ready' GROUP BY e.step_id)
-        SELECT st.agency_code,
-               CASE WHEN now() - r.ready_at < interval '11 days' THEN '0-10' WHEN now() - r.ready_at < interval '31 days' THEN '11-30'
-                    WHEN now() - r.ready_at < interval '91 days' THEN '31-90' ELSE '90+' END, count(*)
-        FROM latest l JOIN ready r ON r.step_id = l.step_id JOIN steps st ON st.id = l.step_id
-        WHERE l.status IN ('Ready', 'InReview', 'ChangesRequested') GROUP BY 1, 2
-        """;
-
-    private const string FloorTrend = $"""
-        WITH i AS ({StepIntervals}),
-        finished AS (
-            SELECT i.step_id, max(i.occurred_at) FILTER (WHERE i.status IN ('Approved', 'NotRequired', 'Rejected')) AS finished_at,
-                   extract(epoch FROM sum(i.until - i.occurred_at) FILTER (WHERE i.status IN ('Ready', 'InReview'))) AS agency_s
-            FROM i GROUP BY i.step_id)
-        SELECT to_char(date_trunc('month', f.finished_at), 'YYYY-MM'), st.agency_code, count(*),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY agency_s), percentile_cont(0.9) WITHIN GROUP (ORDER BY agency_s)
-        FROM finished f JOIN steps st ON st.id = f.step_id
-        WHERE f.finished_at >= date_trunc('month', now()) - interval '23 months' GROUP BY 1, 2
-        """;
 }

@@ -131,10 +131,35 @@ public static class BulkTables
         .Value("waiting_clock_running", NpgsqlDbType.Boolean, r => r.WaitingClockRunning)
         .Column("waiting_tail_holder", NpgsqlDbType.Varchar, r => r.WaitingTailHolder);
 
+    public static readonly BulkTable<StepFactRow> StepFacts = new BulkTable<StepFactRow>("step_facts", key: "step_id")
+        .Value("step_id", NpgsqlDbType.Bigint, r => r.StepId)
+        .Value("job_id", NpgsqlDbType.Bigint, r => r.JobId)
+        .Column("agency_code", NpgsqlDbType.Varchar, r => r.AgencyCode)
+        .Column("step_key", NpgsqlDbType.Varchar, r => r.StepKey)
+        .Column("step_name", NpgsqlDbType.Varchar, r => r.StepName)
+        .Column("permit_type_code", NpgsqlDbType.Varchar, r => r.PermitTypeCode)
+        .Column("borough", NpgsqlDbType.Varchar, r => r.Borough)
+        .Value("submitted_at", NpgsqlDbType.TimestampTz, r => r.SubmittedAt)
+        .Column("job_state", NpgsqlDbType.Varchar, r => r.JobState)
+        .Optional("ended_at", NpgsqlDbType.TimestampTz, r => r.EndedAt)
+        .Column("status", NpgsqlDbType.Varchar, r => r.Status)
+        .Optional("ready_at", NpgsqlDbType.TimestampTz, r => r.ReadyAt)
+        .Optional("finished_at", NpgsqlDbType.TimestampTz, r => r.FinishedAt)
+        .Optional("target_business_days", NpgsqlDbType.Integer, r => r.TargetBusinessDays)
+        .Value("base_at", NpgsqlDbType.TimestampTz, r => r.BaseAt)
+        .Value("days_open_us", NpgsqlDbType.Bigint, r => r.DaysOpenUs)
+        .Value("with_agency_us", NpgsqlDbType.Bigint, r => r.WithAgencyUs)
+        .Value("with_applicant_us", NpgsqlDbType.Bigint, r => r.WithApplicantUs)
+        .Value("business_days_with_agency", NpgsqlDbType.Integer, r => r.BusinessDaysWithAgency)
+        .Value("correction_cycles", NpgsqlDbType.Integer, r => r.CorrectionCycles)
+        .Value("agency_clock_running", NpgsqlDbType.Boolean, r => r.AgencyClockRunning)
+        .Value("applicant_clock_running", NpgsqlDbType.Boolean, r => r.ApplicantClockRunning);
+
     /// <summary>Every declared table with its column names, for the test that holds them to the EF model.</summary>
     public static IReadOnlyList<(string Table, IReadOnlyList<string> Columns)> All =>
     [
         Declared(Jobs), Declared(Steps), Declared(StepEvents), Declared(JobAttributes), Declared(JobFigures), Declared(StepFigures), Declared(OutboxChanges),
+        Declared(StepFacts),
     ];
 
     private static (string, IReadOnlyList<string>) Declared<T>(BulkTable<T> table) => (table.Name, [.. table.Columns.Select(c => c.Name)]);

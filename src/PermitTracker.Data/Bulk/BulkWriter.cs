@@ -91,6 +91,7 @@ public static class BulkWriter
         }
         await BulkTables.JobFigures.CopyAsync(connection, jobs.Select(j => j.Figures), cancellationToken);
         await BulkTables.StepFigures.CopyAsync(connection, jobs.SelectMany(j => j.StepFigures), cancellationToken);
+        await BulkTables.StepFacts.CopyAsync(connection, jobs.SelectMany(j => StepFactRow.Of(j.Figures, j.StepFigures)), cancellationToken);
         if (jobs.Any(j => j.Attributes is not null))
             await BulkTables.JobAttributes.CopyAsync(connection, jobs.Select(j => j.Attributes).OfType<JobAttributes>(), cancellationToken);
     }

@@ -42,3 +42,31 @@ internal sealed class StepFiguresConfiguration : IEntityTypeConfiguration<StepFi
         builder.Property(s => s.WaitingTailHolder).HasMaxLength(20);
     }
 }
+
+/// <summary>
+/// The reports' step facts (ADR-029). Indexes for the slices a manager asks most: one agency or step, one permit type,
+/// a submission range, and the open steps (the backlog; their figures grow with as_of and are extended at query time).
+/// </summary>
+internal sealed class StepFactsConfiguration : IEntityTypeConfiguration<StepFactRow>
+{
+    public void Configure(EntityTypeBuilder<StepFactRow> builder)
+    {
+        builder.ToTable("step_facts");
+        builder.HasKey(s => s.StepId);
+        builder.Property(s => s.StepId).ValueGeneratedNever();
+        builder.HasOne<StepFiguresRow>().WithOne().HasForeignKey<StepFactRow>(s => s.StepId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(s => s.JobId);
+        builder.HasIndex(s => new { s.AgencyCode, s.StepKey, s.SubmittedAt });
+        builder.HasIndex(s => new { s.PermitTypeCode, s.SubmittedAt });
+        builder.HasIndex(s => s.SubmittedAt);
+        builder.HasIndex(s => s.EndedAt);
+        builder.HasIndex(s => new { s.AgencyCode, s.DaysOpenUs }).HasFilter("finished_at IS NULL").HasDatabaseName("ix_step_facts_open_steps");
+        builder.Property(s => s.AgencyCode).HasMaxLength(10);
+        builder.Property(s => s.StepKey).HasMaxLength(40);
+        builder.Property(s => s.StepName).HasMaxLength(200);
+        builder.Property(s => s.PermitTypeCode).HasMaxLength(10);
+        builder.Property(s => s.Borough).HasMaxLength(40);
+        builder.Property(s => s.JobState).HasMaxLength(20);
+        builder.Property(s => s.Status).HasMaxLength(20);
+    }
+}

@@ -750,6 +750,134 @@ namespace PermitTracker.Data.Migrations
                     b.ToTable("job_figures", (string)null);
                 });
 
+            modelBuilder.Entity("PermitTracker.Data.ReadModel.StepFactRow", b =>
+                {
+                    b.Property<long>("StepId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("step_id");
+
+                    b.Property<bool>("AgencyClockRunning")
+                        .HasColumnType("boolean")
+                        .HasColumnName("agency_clock_running");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<bool>("ApplicantClockRunning")
+                        .HasColumnType("boolean")
+                        .HasColumnName("applicant_clock_running");
+
+                    b.Property<DateTimeOffset>("BaseAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("base_at");
+
+                    b.Property<string>("Borough")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("borough");
+
+                    b.Property<int>("BusinessDaysWithAgency")
+                        .HasColumnType("integer")
+                        .HasColumnName("business_days_with_agency");
+
+                    b.Property<int>("CorrectionCycles")
+                        .HasColumnType("integer")
+                        .HasColumnName("correction_cycles");
+
+                    b.Property<long>("DaysOpenUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("days_open_us");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("JobState")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("job_state");
+
+                    b.Property<string>("PermitTypeCode")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("permit_type_code");
+
+                    b.Property<DateTimeOffset?>("ReadyAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StepKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("step_key");
+
+                    b.Property<string>("StepName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("step_name");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<int?>("TargetBusinessDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("target_business_days");
+
+                    b.Property<long>("WithAgencyUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("with_agency_us");
+
+                    b.Property<long>("WithApplicantUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("with_applicant_us");
+
+                    b.HasKey("StepId")
+                        .HasName("pk_step_facts");
+
+                    b.HasIndex("EndedAt")
+                        .HasDatabaseName("ix_step_facts_ended_at");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_step_facts_job_id");
+
+                    b.HasIndex("SubmittedAt")
+                        .HasDatabaseName("ix_step_facts_submitted_at");
+
+                    b.HasIndex("AgencyCode", "DaysOpenUs")
+                        .HasDatabaseName("ix_step_facts_open_steps")
+                        .HasFilter("finished_at IS NULL");
+
+                    b.HasIndex("PermitTypeCode", "SubmittedAt")
+                        .HasDatabaseName("ix_step_facts_permit_type_code_submitted_at");
+
+                    b.HasIndex("AgencyCode", "StepKey", "SubmittedAt")
+                        .HasDatabaseName("ix_step_facts_agency_code_step_key_submitted_at");
+
+                    b.ToTable("step_facts", (string)null);
+                });
+
             modelBuilder.Entity("PermitTracker.Data.ReadModel.StepFiguresRow", b =>
                 {
                     b.Property<long>("StepId")
@@ -1357,6 +1485,16 @@ namespace PermitTracker.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_job_figures_jobs_job_id");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.ReadModel.StepFactRow", b =>
+                {
+                    b.HasOne("PermitTracker.Data.ReadModel.StepFiguresRow", null)
+                        .WithOne()
+                        .HasForeignKey("PermitTracker.Data.ReadModel.StepFactRow", "StepId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_step_facts_step_figures_step_id");
                 });
 
             modelBuilder.Entity("PermitTracker.Data.ReadModel.StepFiguresRow", b =>

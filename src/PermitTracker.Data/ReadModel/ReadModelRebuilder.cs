@@ -24,6 +24,7 @@ public sealed class ReadModelRebuilder(PermitsDbContext db)
             var jobs = await db.Jobs.AsNoTracking().Include(j => j.Steps).ThenInclude(s => s.Events).AsSplitQuery()
                 .Where(j => batch.Contains(j.Id)).ToListAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.StepFacts.Where(s => batch.Contains(s.JobId)).ExecuteDeleteAsync(cancellationToken);
             await db.StepFigures.Where(s => batch.Contains(s.JobId)).ExecuteDeleteAsync(cancellationToken);
             await db.JobFigures.Where(j => batch.Contains(j.JobId)).ExecuteDeleteAsync(cancellationToken);
             foreach (var job in jobs)
@@ -31,6 +32,7 @@ public sealed class ReadModelRebuilder(PermitsDbContext db)
                 var (jobRow, stepRows) = FiguresProjection.Project(job, calendar);
                 db.JobFigures.Add(jobRow);
                 db.StepFigures.AddRange(stepRows);
+                db.StepFacts.AddRange(StepFactRow.Of(jobRow, stepRows));
             }
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -5,7 +5,7 @@ namespace PermitTracker.Data.ReadModel;
 
 /// <summary>
 /// Writes jobs' read-model rows in place: one <c>INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE</c>
-/// per table (<see cref="BulkTable{TRow}.Upsert"/>, the columns of <see cref="BulkTables"/>), in one round trip,
+/// per table (job_figures, step_figures and the reports' step_facts, ADR-029; <see cref="BulkTable{TRow}.Upsert"/>, the columns of <see cref="BulkTables"/>), in one round trip,
 /// for one job (a move) or a batch (an import). A row equal to the stored one is not written at all; a changed row
 /// is updated where it lies, so indexes whose columns did not change are not touched (HOT when the page has room)
 /// and the foreign-key check (step_id, job_id never change) does not run. Where DELETE + COPY wrote every row and
@@ -24,11 +24,12 @@ public static class ReadModelUpsert
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Adds the two upserts to a batch the caller sends with its own statements (one round trip for all).</summary>
+    /// <summary>Adds the three upserts (job figures, step figures, the reports' step facts) to a batch the caller sends with its own statements (one round trip for all).</summary>
     public static void AddTo(NpgsqlBatch batch, IReadOnlyCollection<(JobFiguresRow Job, List<StepFiguresRow> Steps)> rows)
     {
         if (rows.Count == 0) return;
         batch.BatchCommands.Add(BulkTables.JobFigures.Upsert([.. rows.Select(r => r.Job)]));
         batch.BatchCommands.Add(BulkTables.StepFigures.Upsert([.. rows.SelectMany(r => r.Steps)]));
+        batch.BatchCommands.Add(BulkTables.StepFacts.Upsert([.. rows.SelectMany(r => StepFactRow.Of(r.Job, r.Steps))]));
     }
 }

@@ -17,10 +17,24 @@ public sealed class JobsModel(ReportQueries queries, ReportPageServices services
     [BindProperty(SupportsGet = true)] public bool OpenSteps { get; set; }
     [BindProperty(SupportsGet = true)] public bool Complete { get; set; }
 
+    /// <summary>The keyset of the page to show (the previous page's last job); empty for the first page.</summary>
+    [BindProperty(SupportsGet = true)] public string? After { get; set; }
+
     public IReadOnlyList<DrillJob> Rows { get; private set; } = [];
 
-    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken) =>
-        Rows = await queries.JobsBehindAsync(report, Blank(WaitedOn), Blank(Band), Blank(TargetStatus), OpenSteps, Complete, Limit, cancellationToken);
+    /// <summary>The next page's keyset, null on the last page.</summary>
+    public string? Next { get; private set; }
+
+    protected override async Task LoadAsync(ReportRequest report, CancellationToken cancellationToken)
+    {
+        var page = await queries.JobsBehindAsync(report, new DrillSelection(Blank(WaitedOn), Blank(Band), Blank(TargetStatus), OpenSteps, Complete),
+            Blank(After), Limit, cancellationToken);
+        (Rows, Next) = (page.Jobs, page.Next);
+    }
+
+    /// <summary>The same selection, as of the same instant, from the next page's first job.</summary>
+    public string NextLink => "/reports/jobs" + (Report.Filters with { AsOf = Report.Filters.AsOf ?? Report.AsOf.ToString("O", CultureInfo.InvariantCulture) })
+        .ToQueryString([.. Counted, ("after", Next)]);
 
     /// <summary>What, besides the filters, the number counted: kept in the CSV link and the filter form.</summary>
     public (string Name, string? Value)[] Counted =>

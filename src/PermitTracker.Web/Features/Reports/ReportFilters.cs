@@ -16,6 +16,13 @@ public sealed record ReportFilters
     /// <summary>"submitted" (default) or "completed": which date of a job the range applies to.</summary>
     public string? DateBy { get; init; }
 
+    /// <summary>
+    /// Local dates (inclusive) a step finished (step figures) or a job ended (job figures: critical-path shares, the
+    /// trend's elapsed days), besides the submitted or completed range above.
+    /// </summary>
+    public DateOnly? FinishedFrom { get; init; }
+    public DateOnly? FinishedTo { get; init; }
+
     public string? PermitType { get; init; }
     public string? Borough { get; init; }
     public string? Agency { get; init; }
@@ -34,6 +41,7 @@ public sealed record ReportFilters
         if (DateBy is { Length: > 0 } and not ("submitted" or "completed")) errors.Add("dateBy is 'submitted' or 'completed'.");
         if (State is { Length: > 0 } and not ("open" or "finished")) errors.Add("state is 'open' or 'finished'.");
         if (From > To) errors.Add("from is after to.");
+        if (FinishedFrom > FinishedTo) errors.Add("finishedFrom is after finishedTo.");
         foreach (var (name, value) in new[] { ("permitType", PermitType), ("borough", Borough), ("agency", Agency), ("step", Step) })
             if (value is { Length: > 60 }) errors.Add($"{name} is too long.");
         return errors;
@@ -45,7 +53,8 @@ public sealed record ReportFilters
         var pairs = new List<(string, string?)>
         {
             ("from", From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("to", To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-            ("dateBy", DateBy), ("permitType", PermitType), ("borough", Borough), ("agency", Agency), ("step", Step), ("state", State), ("asOf", AsOf),
+            ("dateBy", DateBy), ("finishedFrom", FinishedFrom?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            ("finishedTo", FinishedTo?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("permitType", PermitType), ("borough", Borough), ("agency", Agency), ("step", Step), ("state", State), ("asOf", AsOf),
         };
         pairs.AddRange(extra);
         var text = new StringBuilder();

@@ -25,6 +25,25 @@ public sealed record TrendRow(string Month, string Series, int Count, double? Me
 
 public sealed record DrillJob(string JobNumber, string PermitType, string? Borough, DateTimeOffset SubmittedAt, string State, double ElapsedDays);
 
+/// <summary>What a drill-down counted besides the report's filters.</summary>
+public sealed record DrillSelection(string? WaitedOn = null, string? Band = null, string? TargetStatus = null, bool OpenSteps = false, bool CompleteJobs = false);
+
+/// <summary>One page of the jobs behind a number; <see cref="Next"/> is the keyset of the page after it (null on the last page).</summary>
+public sealed record DrillPage(IReadOnlyList<DrillJob> Jobs, string? Next);
+
+/// <summary>Where a drill-down page ends: the last job's exact elapsed microseconds and its number ("123456789.B100"), the only order key.</summary>
+public sealed record DrillCursor(long ElapsedUs, string JobNumber)
+{
+    public override string ToString() => ElapsedUs.ToString(CultureInfo.InvariantCulture) + "." + JobNumber;
+
+    /// <summary>Null for an empty or unreadable cursor: the first page.</summary>
+    public static DrillCursor? TryParse(string? text) =>
+        text?.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot && long.TryParse(text[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var us)
+            && dot + 1 < text.Length
+            ? new DrillCursor(us, text[(dot + 1)..])
+            : null;
+}
+
 /// <summary>The backlog's stored rows: its table, and the oldest open steps of every agency.</summary>
 public sealed record BacklogSnapshot(IReadOnlyList<BacklogRow> Rows, IReadOnlyList<BacklogItem> OldestPerAgency)
 {
@@ -49,35 +68,56 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
     private string Zone => cityZone.Id;
 
     /// <summary>
-    /// SQL over the read model as of the request's instant: CTE "j" (jobs) and "s" (their steps), filtered.
-    /// Every value is a parameter; nothing the user typed is spliced into the SQL.
+    /// Reads every step of the read model (step_figures_as_of joined to job_figures_as_of) instead of the step facts:
+    /// the same question answered the plain way, which bench-reports times beside the facts (docs/benchmarks.md).
+    /// </summary>
+    public bool OverPlainReadModel { get; init; }
+
+    /// <summary>
+    /// SQL over the reports' step facts (ADR-029) as of the request's instant: CTE "s", the steps every filter selects
+    /// (one narrow table, no join), and CTE "j", the jobs the job filters select (for the job reports; the agency and
+    /// step filters select steps). Every value is a parameter; nothing the user typed is spliced into the SQL.
     /// </summary>
     private (string Sql, List<NpgsqlParameter> Parameters) Filtered(ReportRequest request, bool stepState)
     {
         var f = request.Filters;
         var parameters = new List<NpgsqlParameter> { new("as_of", request.AsOf) };
-        var jobWhere = new List<string>();
         var stepWhere = new List<string>();
-        var dateColumn = f.DateBy == "completed" ? "j.ended_at" : "j.submitted_at";
+        // A local date range becomes an instant range (the local midnights in the city's zone): the same rows as
+        // comparing local dates, and an index can answer it.
+        var dateColumn = f.DateBy == "completed" ? "ended_at" : "submitted_at";
+        var dates = new List<string>();
         if (f.From is { } from)
         {
-            jobWhere.Add($"({dateColumn} AT TIME ZONE @zone)::date >= @from");
-            parameters.Add(new NpgsqlParameter("from", from));
+            dates.Add($"{{0}}.{dateColumn} >= (@from::timestamp AT TIME ZONE @zone)");
+            parameters.Add(new NpgsqlParameter("from", from.ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
         }
         if (f.To is { } to)
         {
-            jobWhere.Add($"({dateColumn} AT TIME ZONE @zone)::date <= @to");
-            parameters.Add(new NpgsqlParameter("to", to));
+            dates.Add($"{{0}}.{dateColumn} < (@to_next::timestamp AT TIME ZONE @zone)");
+            parameters.Add(new NpgsqlParameter("to_next", to.AddDays(1).ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
         }
-        if (f.From is not null || f.To is not null) parameters.Add(new NpgsqlParameter("zone", Zone));
+        // The finished range: of the step in the steps, of the job's end in the job figures.
+        var finished = new List<string>();
+        if (f.FinishedFrom is { } finishedFrom)
+        {
+            finished.Add("{0} >= (@finished_from::timestamp AT TIME ZONE @zone)");
+            parameters.Add(new NpgsqlParameter("finished_from", finishedFrom.ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
+        }
+        if (f.FinishedTo is { } finishedTo)
+        {
+            finished.Add("{0} < (@finished_to_next::timestamp AT TIME ZONE @zone)");
+            parameters.Add(new NpgsqlParameter("finished_to_next", finishedTo.AddDays(1).ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
+        }
+        if (f.From is not null || f.To is not null || finished.Count > 0) parameters.Add(new NpgsqlParameter("zone", Zone));
         if (f.PermitType is { Length: > 0 })
         {
-            jobWhere.Add("j.permit_type_code = @permit_type");
+            dates.Add("{0}.permit_type_code = @permit_type");
             parameters.Add(new NpgsqlParameter("permit_type", f.PermitType.Trim().ToUpperInvariant()));
         }
         if (f.Borough is { Length: > 0 })
         {
-            jobWhere.Add("lower(j.borough) = lower(@borough)");
+            dates.Add("lower({0}.borough) = lower(@borough)");
             parameters.Add(new NpgsqlParameter("borough", f.Borough.Trim()));
         }
         if (f.Agency is { Length: > 0 })
@@ -90,14 +130,42 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
             stepWhere.Add("s.step_key = @step");
             parameters.Add(new NpgsqlParameter("step", f.Step.Trim()));
         }
-        if (f.State == "open") (stepState ? stepWhere : jobWhere).Add(stepState ? "s.finished_at IS NULL" : "j.state = 'Open'");
-        if (f.State == "finished") (stepState ? stepWhere : jobWhere).Add(stepState ? "s.finished_at IS NOT NULL" : "j.state <> 'Open'");
+        // The job filters, written once for both tables (their columns have the same names; the job's state is job_state in the facts).
+        string JobWhere(string alias, string stateColumn)
+        {
+            var where = new List<string> { $"{alias}.submitted_at <= @as_of" };
+            where.AddRange(dates.Select(d => string.Format(CultureInfo.InvariantCulture, d, alias)));
+            if (!stepState && f.State == "open") where.Add($"{alias}.{stateColumn} = 'Open'");
+            if (!stepState && f.State == "finished") where.Add($"{alias}.{stateColumn} <> 'Open'");
+            return string.Join(" AND ", where);
+        }
+        stepWhere.AddRange(finished.Select(w => string.Format(CultureInfo.InvariantCulture, w, "s.finished_at")));
+        var jobEnded = string.Concat(finished.Select(w => " AND " + string.Format(CultureInfo.InvariantCulture, w, "j.ended_at")));
+        if (stepState && f.State == "open") stepWhere.Add("s.finished_at IS NULL");
+        if (stepState && f.State == "finished") stepWhere.Add("s.finished_at IS NOT NULL");
 
+        // The plain source (the benchmark's baseline): every step of the read model joined to its job, the columns the facts carry.
+        var steps = OverPlainReadModel
+            ? """
+              (SELECT p.*, pj.permit_type_code, pj.borough, pj.submitted_at, pj.state AS job_state, pj.ended_at
+               FROM step_figures_as_of(@as_of) p JOIN job_figures_as_of(@as_of) pj ON pj.job_id = p.job_id)
+              """
+            : "step_facts_as_of(@as_of)";
         var sql = $"""
-            WITH j AS (SELECT * FROM job_figures_as_of(@as_of) j WHERE j.submitted_at <= @as_of{string.Concat(jobWhere.Select(w => " AND " + w))}),
-            s AS (SELECT s.* FROM step_figures_as_of(@as_of) s JOIN j ON j.job_id = s.job_id{(stepWhere.Count == 0 ? "" : " WHERE " + string.Join(" AND ", stepWhere))})
+            WITH s AS (SELECT s.* FROM {steps} s WHERE {JobWhere("s", "job_state")}{string.Concat(stepWhere.Select(w => " AND " + w))}),
+            j AS (SELECT j.* FROM job_figures_as_of(@as_of) j WHERE {JobWhere("j", "state")}{jobEnded}{JobsWithTheStep(stepWhere)})
             """;
         return (sql, parameters);
+    }
+
+    /// <summary>
+    /// The agency and step filters on the job figures (critical-path shares, the trend's elapsed days): the jobs that have
+    /// such a step, whatever its state ("FDNY" = the jobs FDNY had a step in).
+    /// </summary>
+    private static string JobsWithTheStep(List<string> stepWhere)
+    {
+        var conditions = stepWhere.Where(w => w.StartsWith("s.agency_code", StringComparison.Ordinal) || w.StartsWith("s.step_key", StringComparison.Ordinal)).ToList();
+        return conditions.Count == 0 ? "" : $" AND j.job_id IN (SELECT s.job_id FROM step_facts s WHERE {string.Join(" AND ", conditions)})";
     }
 
     /// <summary>Whether a stored row passes a filter the way <see cref="Filtered"/>'s SQL would.</summary>
@@ -148,7 +216,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
             {cte},
             per_job AS (
                 SELECT s.agency_code AS waiting_agency, a.key AS waited_on, s.job_id, sum(a.value::bigint) AS us
-                FROM s CROSS JOIN LATERAL jsonb_each_text(s.waiting_attribution_us) a
+                FROM s JOIN step_figures_as_of(@as_of) w ON w.step_id = s.step_id CROSS JOIN LATERAL jsonb_each_text(w.waiting_attribution_us) a
                 WHERE a.value::bigint > 0
                 GROUP BY 1, 2, 3)
             SELECT waiting_agency, waited_on, sum(us){Days} AS total_days, percentile_cont(0.5) WITHIN GROUP (ORDER BY us){Days} AS median_days_per_job, count(*)::int AS jobs
@@ -177,7 +245,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
             r.NullableDouble("share") ?? 0, r.Int("jobs")), cancellationToken);
     }
 
-    private const string BacklogSteps = "s.status IN ('Ready', 'InReview', 'ChangesRequested') AND s.finished_at IS NULL AND j2.state = 'Open'";
+    private const string BacklogSteps = "s.status IN ('Ready', 'InReview', 'ChangesRequested') AND s.finished_at IS NULL AND s.job_state = 'Open'";
 
     private const string AgeBandSql = """
         CASE WHEN s.days_open_us < 11 * 86400000000 THEN '0-10' WHEN s.days_open_us < 31 * 86400000000 THEN '11-30'
@@ -192,7 +260,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
         var sql = $"""
             {cte}
             SELECT s.agency_code AS agency, {AgeBandSql} AS band, s.target_status, count(*)::int AS steps
-            FROM s JOIN j j2 ON j2.job_id = s.job_id WHERE {BacklogSteps}
+            FROM s WHERE {BacklogSteps}
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """;
         return await ReadAsync(sql, parameters, r => new BacklogRow(r.String("agency"), r.String("band"), r.NullableString("target_status"), r.Int("steps")),
@@ -214,12 +282,13 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
         var sql = $"""
             {cte},
             open_steps AS (
-                SELECT j2.job_number, s.step_key, s.step_name, s.agency_code, s.status, s.days_open_us, s.business_days_with_agency, s.target_business_days,
-                       s.target_status, row_number() OVER (PARTITION BY {(perAgency ? "s.agency_code" : "true")} ORDER BY s.days_open_us DESC, j2.job_number, s.step_key) AS rank
-                FROM s JOIN j j2 ON j2.job_id = s.job_id WHERE {BacklogSteps})
-            SELECT job_number, step_key, step_name, agency_code AS agency, status, days_open_us{Days} AS days_open, business_days_with_agency, target_business_days, target_status
-            FROM open_steps WHERE rank <= @limit
-            ORDER BY days_open_us DESC, job_number, step_key
+                SELECT s.step_id, jf.job_number, s.step_key, s.agency_code, s.status, s.days_open_us, s.business_days_with_agency, s.target_business_days,
+                       s.target_status, row_number() OVER (PARTITION BY {(perAgency ? "s.agency_code" : "true")} ORDER BY s.days_open_us DESC, jf.job_number, s.step_key) AS rank
+                FROM s JOIN job_figures jf ON jf.job_id = s.job_id WHERE {BacklogSteps})
+            SELECT o.job_number, o.step_key, sf.step_name, o.agency_code AS agency, o.status, o.days_open_us{Days} AS days_open, o.business_days_with_agency,
+                   o.target_business_days, o.target_status
+            FROM open_steps o JOIN step_figures sf ON sf.step_id = o.step_id WHERE o.rank <= @limit
+            ORDER BY o.days_open_us DESC, o.job_number, o.step_key
             """;
         return await ReadAsync(sql, parameters, r => new BacklogItem(r.String("job_number"), r.String("step_key"), r.String("step_name"), r.String("agency"),
             r.String("status"), r.Double("days_open"), r.Int("business_days_with_agency"), r.NullableInt("target_business_days"), r.NullableString("target_status")),
@@ -233,7 +302,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
     public async Task<IReadOnlyList<TrendRow>> TrendAsync(ReportRequest request, CancellationToken cancellationToken)
     {
         if (request.StoredRows<List<TrendRow>>(ReportNames.Trend) is { } stored)
-            return [.. stored.Where(r => r.Series == "elapsed" || Selects(request.Filters.Agency, r.Series["days_with_agency:".Length..]))];
+            return stored;
         var (cte, parameters) = Filtered(request, stepState: true);
         parameters.Add(new NpgsqlParameter("trend_zone", Zone));
         var sql = $"""
@@ -257,42 +326,59 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
     }
 
     /// <summary>
-    /// The jobs behind a number of a report: the same filters plus what the number counted
-    /// (a wait-matrix cell's holder, a backlog age band, a target status; complete jobs only for critical-path shares).
+    /// A page of the jobs behind a number of a report: the same filters plus what the number counted (a wait-matrix
+    /// cell's holder, a backlog age band, a target status; complete jobs only for critical-path shares), longest
+    /// elapsed first. Pages by keyset: <paramref name="after"/> is the previous page's <see cref="DrillPage.Next"/>
+    /// (its last job's exact elapsed microseconds and number), never an OFFSET, so a later page costs what the first
+    /// does. The request's as-of is pinned in the page's links, so the order does not move between pages.
     /// </summary>
-    public async Task<IReadOnlyList<DrillJob>> JobsBehindAsync(ReportRequest request, string? waitedOn, string? band, string? targetStatus, bool openSteps,
-        bool completeJobs, int limit, CancellationToken cancellationToken)
+    public async Task<DrillPage> JobsBehindAsync(ReportRequest request, DrillSelection what, string? after, int limit, CancellationToken cancellationToken)
     {
         var (cte, parameters) = Filtered(request, stepState: true);
         var where = new List<string> { "true" };
-        if (waitedOn is { Length: > 0 })
+        var attribution = "";
+        if (what.WaitedOn is { Length: > 0 } waitedOn)
         {
-            where.Add("coalesce((s.waiting_attribution_us ->> @waited_on)::bigint, 0) > 0");
+            // Who a step waited on is in its figures row (jsonb), joined only for the steps the facts selected.
+            attribution = " JOIN step_figures_as_of(@as_of) w ON w.step_id = s.step_id";
+            where.Add("coalesce((w.waiting_attribution_us ->> @waited_on)::bigint, 0) > 0");
             parameters.Add(new NpgsqlParameter("waited_on", waitedOn));
         }
-        if (band is { Length: > 0 })
+        if (what.Band is { Length: > 0 } band)
         {
             where.Add($"({AgeBandSql}) = @band");
             parameters.Add(new NpgsqlParameter("band", band));
         }
-        if (targetStatus is { Length: > 0 })
+        if (what.TargetStatus is { Length: > 0 } targetStatus)
         {
             where.Add("s.target_status = @target_status");
             parameters.Add(new NpgsqlParameter("target_status", targetStatus));
         }
-        if (openSteps) where.Add(BacklogSteps);
-        parameters.Add(new NpgsqlParameter("limit", limit));
+        if (what.OpenSteps) where.Add(BacklogSteps);
+        var page = new List<string>();
+        if (what.CompleteJobs) page.Add("j2.state = 'Complete'");
+        if (DrillCursor.TryParse(after) is { } cursor)
+        {
+            page.Add("(j2.elapsed_us < @after_us OR (j2.elapsed_us = @after_us AND j2.job_number > @after_number))");
+            parameters.Add(new NpgsqlParameter("after_us", cursor.ElapsedUs));
+            parameters.Add(new NpgsqlParameter("after_number", cursor.JobNumber));
+        }
+        // One more than the page, to know whether there is a next one.
+        parameters.Add(new NpgsqlParameter("limit", limit + 1));
         // The matching steps' jobs first, then a hash join: as a correlated EXISTS the planner chose a nested loop over
-        // every open job and took minutes at a million jobs.
+        // every open job and took minutes at a million jobs. The steps carry the job filters already, so the jobs are
+        // read without "j" (whose finished range is of the job's end, not of the steps counted).
         var sql = $"""
             {cte},
-            hits AS (SELECT DISTINCT s.job_id FROM s JOIN j j2 ON j2.job_id = s.job_id WHERE {string.Join(" AND ", where)})
-            SELECT j2.job_number, j2.permit_type_code AS permit_type, j2.borough, j2.submitted_at, j2.state, j2.elapsed_us{Days} AS elapsed_days
-            FROM j j2 JOIN hits h ON h.job_id = j2.job_id{(completeJobs ? " WHERE j2.state = 'Complete'" : "")}
+            hits AS (SELECT DISTINCT s.job_id FROM s{attribution} WHERE {string.Join(" AND ", where)})
+            SELECT j2.job_number, j2.permit_type_code AS permit_type, j2.borough, j2.submitted_at, j2.state, j2.elapsed_us, j2.elapsed_us{Days} AS elapsed_days
+            FROM job_figures_as_of(@as_of) j2 JOIN hits h ON h.job_id = j2.job_id{(page.Count == 0 ? "" : " WHERE " + string.Join(" AND ", page))}
             ORDER BY j2.elapsed_us DESC, j2.job_number LIMIT @limit
             """;
-        return await ReadAsync(sql, parameters, r => new DrillJob(r.String("job_number"), r.String("permit_type"), r.NullableString("borough"),
-            r.Instant("submitted_at"), r.String("state"), r.Double("elapsed_days")), cancellationToken);
+        var rows = await ReadAsync(sql, parameters, r => (Job: new DrillJob(r.String("job_number"), r.String("permit_type"), r.NullableString("borough"),
+            r.Instant("submitted_at"), r.String("state"), r.Double("elapsed_days")), ElapsedUs: r.Long("elapsed_us")), cancellationToken);
+        var next = rows.Count > limit ? new DrillCursor(rows[limit - 1].ElapsedUs, rows[limit - 1].Job.JobNumber).ToString() : null;
+        return new DrillPage([.. rows.Take(limit).Select(r => r.Job)], next);
     }
 
     private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, List<NpgsqlParameter> parameters, Func<ReportRow, T> read, CancellationToken cancellationToken)
@@ -328,6 +414,8 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
         public string? NullableString(string column) => reader.GetOrdinal(column) is var at && reader.IsDBNull(at) ? null : reader.GetString(at);
 
         public int Int(string column) => reader.GetInt32(reader.GetOrdinal(column));
+
+        public long Long(string column) => reader.GetInt64(reader.GetOrdinal(column));
 
         public int? NullableInt(string column) => reader.GetOrdinal(column) is var at && reader.IsDBNull(at) ? null : reader.GetInt32(at);
 

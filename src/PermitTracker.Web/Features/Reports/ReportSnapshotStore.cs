@@ -29,11 +29,14 @@ public sealed class ReportSnapshotStore(PermitsDbContext db, ReportQueries queri
     /// <summary>Whether the unfiltered report's rows answer these filters (rows are selected, never recomputed).</summary>
     public static bool Answers(string report, ReportFilters f)
     {
-        var onlyRowFilters = string.IsNullOrEmpty(f.AsOf) && f.From is null && f.To is null && string.IsNullOrEmpty(f.PermitType)
+        var onlyRowFilters = string.IsNullOrEmpty(f.AsOf) && f.From is null && f.To is null && f.FinishedFrom is null && f.FinishedTo is null && string.IsNullOrEmpty(f.PermitType)
             && string.IsNullOrEmpty(f.Borough) && string.IsNullOrEmpty(f.State);
-        // Critical-path shares are of jobs: the agency and step filters do not change them.
+        // The job reports' figures (critical-path shares, the trend's elapsed days) are of the jobs with a step of the
+        // agency or key (ReportQueries.JobsWithTheStep): no stored row answers those.
+        var jobFigures = report is ReportNames.CriticalPathShares or ReportNames.Trend;
         return ReportNames.Snapshotted.Contains(report) && onlyRowFilters
-            && (string.IsNullOrEmpty(f.Step) || report is ReportNames.StepPerformance or ReportNames.CriticalPathShares);
+            && (!jobFigures || string.IsNullOrEmpty(f.Agency))
+            && (string.IsNullOrEmpty(f.Step) || report is ReportNames.StepPerformance);
     }
 
     /// <summary>The report's snapshot, unless it is missing or older than the maximum age.</summary>

@@ -23,10 +23,16 @@ public static class ReportsApi
         reports.MapGet("/trend", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
             RespondAsync(http, requests, ReportNames.Trend, f, async r => await q.TrendAsync(r, ct), ReportTable.Trend, ct));
         reports.MapGet("/jobs", (HttpContext http, [AsParameters] ReportFilters f, string? waitedOn, string? band, string? targetStatus, bool? openSteps,
-                bool? complete, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
-            RespondAsync(http, requests, ReportNames.Jobs, f, async r => await q.JobsBehindAsync(r, waitedOn, band, targetStatus, openSteps ?? false, complete ?? false, 500, ct),
-                ReportTable.Jobs, ct))
-            .WithSummary("The jobs behind a report's number: the report's filters plus waitedOn, band, targetStatus, openSteps, complete.");
+                bool? complete, string? after, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.Jobs, f, async r =>
+            {
+                var page = await q.JobsBehindAsync(r, new DrillSelection(waitedOn, band, targetStatus, openSteps ?? false, complete ?? false), after, 500, ct);
+                // The next page by keyset, as a Link header (RFC 8288): the same query with after= the cursor.
+                if (page.Next is { } next)
+                    http.Response.Headers.Link = $"<{http.Request.Path}{QueryString.Create(http.Request.Query.Where(p => p.Key != "after").Append(new("after", next)))}>; rel=\"next\"";
+                return page.Jobs;
+            }, ReportTable.Jobs, ct))
+            .WithSummary("The jobs behind a report's number: the report's filters plus waitedOn, band, targetStatus, openSteps, complete; 500 a page, the next page's address in the Link header (after=, a keyset).");
     }
 
     private static async Task<IResult> RespondAsync<TRow>(HttpContext http, ReportRequests requests, string report, ReportFilters filters,
