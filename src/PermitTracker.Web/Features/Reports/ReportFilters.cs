@@ -34,12 +34,19 @@ public sealed record ReportFilters
     /// <summary>An ISO 8601 instant with offset; now when empty.</summary>
     public string? AsOf { get; init; }
 
+    private static readonly DateOnly EarliestDate = new(1800, 1, 1);
+    private static readonly DateOnly LatestDate = new(2999, 12, 31);
+
     public IReadOnlyList<string> Errors()
     {
         var errors = new List<string>();
         if (AsOf is { Length: > 0 } && !Instants.TryParse(AsOf, out _)) errors.Add($"asOf: {Instants.FormatHelp}");
         if (DateBy is { Length: > 0 } and not ("submitted" or "completed")) errors.Add("dateBy is 'submitted' or 'completed'.");
         if (State is { Length: > 0 } and not ("open" or "finished")) errors.Add("state is 'open' or 'finished'.");
+        // A range's end is read as the next local midnight: the last DateOnly has none, and no permit is dated near it.
+        foreach (var (name, value) in new[] { ("from", From), ("to", To), ("finishedFrom", FinishedFrom), ("finishedTo", FinishedTo) })
+            if (value is { } date && (date < EarliestDate || date > LatestDate))
+                errors.Add($"{name}: a date from {EarliestDate:yyyy-MM-dd} to {LatestDate:yyyy-MM-dd}.");
         if (From > To) errors.Add("from is after to.");
         if (FinishedFrom > FinishedTo) errors.Add("finishedFrom is after finishedTo.");
         foreach (var (name, value) in new[] { ("permitType", PermitType), ("borough", Borough), ("agency", Agency), ("step", Step) })
