@@ -69,7 +69,8 @@ public sealed partial class BenchReportsCommand : ICommand
                     if (overPlainReadModel)
                     {
                         queries = new ReportQueries(scope.ServiceProvider.GetRequiredService<PermitsDbContext>(),
-                            scope.ServiceProvider.GetRequiredService<TimeZoneInfo>(), scope.ServiceProvider.GetRequiredService<ReportsReplica>())
+                            scope.ServiceProvider.GetRequiredService<TimeZoneInfo>(), scope.ServiceProvider.GetRequiredService<ReportsReplica>(),
+                            scope.ServiceProvider.GetRequiredService<PermitTracker.Web.Infrastructure.PortalMetrics>())
                         {
                             OverPlainReadModel = true,
                         };

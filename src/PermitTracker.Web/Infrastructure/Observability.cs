@@ -51,6 +51,10 @@ public sealed class PortalMetrics
 
     private readonly Counter<long> _recorded;
     private readonly Counter<long> _refused;
+    private readonly Histogram<double> _reportQuery;
+    private readonly Counter<long> _mailSent;
+    private readonly Counter<long> _mailFailed;
+    private readonly Histogram<double> _outboxLag;
 
     public PortalMetrics(IMeterFactory meters)
     {
@@ -58,7 +62,25 @@ public sealed class PortalMetrics
         _recorded = meter.CreateCounter<long>("permittracker.moves.recorded", "{move}", "Moves recorded, by the moved step's agency.");
         _refused = meter.CreateCounter<long>("permittracker.moves.refused", "{move}",
             "Moves refused and not recorded, by reason: the domain's rule (NotAllowed, NoteRequired, InFuture, ...) or the use case's (Stale, Forbidden, JobNotFound, ...).");
+        _reportQuery = meter.CreateHistogram<double>("permittracker.report.duration", "s",
+            "Time of one live report query (snapshot answers are not counted), by query: StepPerformance, WaitMatrix, Backlog, JobsBehind, ...");
+        _mailSent = meter.CreateCounter<long>("permittracker.outbox.sent", "{message}", "Notification messages sent (or written to the pickup folder), by kind.");
+        _mailFailed = meter.CreateCounter<long>("permittracker.outbox.failed", "{message}", "Failed sending attempts, by kind and whether the message is now parked.");
+        _outboxLag = meter.CreateHistogram<double>("permittracker.outbox.lag", "s",
+            "From a message's composition (after the batching window) to its sending: how far the dispatcher is behind.");
     }
+
+    public void ReportQueried(string query, TimeSpan elapsed) =>
+        _reportQuery.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("query", query));
+
+    public void MessageSent(string kind, TimeSpan lag)
+    {
+        _mailSent.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        _outboxLag.Record(Math.Max(0, lag.TotalSeconds), new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    public void MessageFailed(string kind, bool parked) =>
+        _mailFailed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("parked", parked));
 
     /// <summary>Counts one answered move. A replay of an earlier request counts nothing: it was counted when recorded.</summary>
     public void Moved(MoveResult result)

@@ -21,7 +21,7 @@ public sealed class ObservabilityTests(PostgresServer server)
     [Fact]
     public async Task A_scrape_on_the_metrics_port_counts_this_tests_moves_and_the_public_port_serves_no_metrics()
     {
-        var (database, agencyKey, intakeKey) = await DatabaseWithKeysAsync();
+        var (database, agencyKey, intakeKey, reportsKey) = await DatabaseWithKeysAsync();
         var (publicPort, metricsPort) = (FreePort(), FreePort());
         await using var portal = PortalProcess.Start(database, new()
         {
@@ -45,10 +45,16 @@ public sealed class ObservabilityTests(PostgresServer server)
         Assert.Equal(HttpStatusCode.Created, await Move("INTAKE", "InReview", now.AddMinutes(-5)));
         Assert.Equal(HttpStatusCode.Created, await Move("INTAKE", "Approved", now.AddMinutes(-4)));
         Assert.Equal(HttpStatusCode.Conflict, await Move("INTAKE", "InReview", now.AddMinutes(-3)));
+        using (var reports = new HttpRequestMessage(HttpMethod.Get, "/api/v1/reports/jobs?openSteps=true"))
+        {
+            reports.Headers.Add("X-Api-Key", reportsKey);
+            Assert.Equal(HttpStatusCode.OK, (await visitor.SendAsync(reports)).StatusCode);
+        }
         var after = Metrics(await scraper.GetStringAsync("/metrics"));
 
         Assert.Equal(2, Increase("permittracker_moves_recorded_total{otel_scope_name=\"PermitTracker\",agency=\"DOB\"}"));
         Assert.Equal(1, Increase("permittracker_moves_refused_total{otel_scope_name=\"PermitTracker\",reason=\"NotAllowed\"}"));
+        Assert.Equal(1, Increase("permittracker_report_duration_seconds_count{otel_scope_name=\"PermitTracker\",query=\"JobsBehind\"}"));
         Assert.Contains(after.Keys, k => k.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.NotFound, (await visitor.GetAsync("/metrics")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await scraper.GetAsync("/jobs/METRICS-1")).StatusCode);
@@ -144,16 +150,17 @@ public sealed class ObservabilityTests(PostgresServer server)
         Assert.DoesNotContain("NO-SUCH-JOB", text, StringComparison.Ordinal);
     }
 
-    private async Task<(string Database, string AgencyKey, string IntakeKey)> DatabaseWithKeysAsync()
+    private async Task<(string Database, string AgencyKey, string IntakeKey, string ReportsKey)> DatabaseWithKeysAsync()
     {
         var database = await server.CreateDatabaseAsync();
         await using var db = PermitsDatabase.Open(database);
         await new DemoSeeder(db, TimeProvider.System, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).SeedReferenceDataAsync();
         var (agency, agencySecret) = ApiKey.Create(ApiKeyScope.Agency, "DOB", "metrics test", DateTimeOffset.UtcNow);
         var (intake, intakeSecret) = ApiKey.Create(ApiKeyScope.Intake, null, "metrics test", DateTimeOffset.UtcNow);
-        db.ApiKeys.AddRange(agency, intake);
+        var (reports, reportsSecret) = ApiKey.Create(ApiKeyScope.Reports, null, "metrics test", DateTimeOffset.UtcNow);
+        db.ApiKeys.AddRange(agency, intake, reports);
         await db.SaveChangesAsync();
-        return (database, agencySecret, intakeSecret);
+        return (database, agencySecret, intakeSecret, reportsSecret);
     }
 
     private static async Task<HttpStatusCode> Send(HttpClient client, string key, string path, object body)

@@ -13,7 +13,8 @@ public sealed record DispatchRound(int Composed, int Sent, int Failed);
 /// dispatcher that dies after sending and before marking leaves the message claimed until its lease ends; then any
 /// instance sends it again with the same Message-ID. Several instances may run it at once.
 /// </summary>
-public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<NotificationOptions> options, TimeProvider clock, ILogger<OutboxDispatcher> log)
+public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<NotificationOptions> options, TimeProvider clock, ILogger<OutboxDispatcher> log,
+    PortalMetrics metrics)
     : BackgroundService
 {
     private const int MessagesPerRound = 50;
@@ -84,6 +85,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
             if (failure is null)
             {
                 sent++;
+                metrics.MessageSent(message.Kind.ToString(), at - message.CreatedAt);
                 await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
                     .SetProperty(m => m.State, OutboxMessageState.Sent).SetProperty(m => m.SentAt, at).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null),
                     cancellationToken);
@@ -93,6 +95,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
             var reason = failure.Length > 1000 ? failure[..1000] : failure;
             var parked = message.Attempts >= o.MaxAttempts;
             var next = (now + o.RetryDelay(message.Attempts)).ToUniversalTime();
+            metrics.MessageFailed(message.Kind.ToString(), parked);
             await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.State, parked ? OutboxMessageState.Parked : OutboxMessageState.Pending)
                 .SetProperty(m => m.NextAttemptAt, next).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null).SetProperty(m => m.LastError, reason),

@@ -56,7 +56,7 @@ public sealed record BacklogSnapshot(IReadOnlyList<BacklogRow> Rows, IReadOnlyLi
 /// report's query over them, columns read by their names. A request answered by its snapshot selects the stored
 /// rows instead (the same rows the live SQL gave as of the snapshot's instant).
 /// </summary>
-public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, ReportsReplica replica)
+public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, ReportsReplica replica, PortalMetrics metrics)
 {
     /// <summary>Groups smaller than this show their count, not percentiles: too few to judge.</summary>
     public const int MinimumGroup = 5;
@@ -381,8 +381,10 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
         return new DrillPage([.. rows.Take(limit).Select(r => r.Job)], next);
     }
 
-    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, List<NpgsqlParameter> parameters, Func<ReportRow, T> read, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, List<NpgsqlParameter> parameters, Func<ReportRow, T> read, CancellationToken cancellationToken,
+        [System.Runtime.CompilerServices.CallerMemberName] string query = "")
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // A streaming replica takes the reports' long scans off the primary when ConnectionStrings:Reports names one.
         await using var replicaConnection = replica.DataSource is { } source ? await source.OpenConnectionAsync(cancellationToken) : null;
         var connection = replicaConnection ?? (NpgsqlConnection)db.Database.GetDbConnection();
@@ -403,6 +405,7 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
         finally
         {
             if (opened) await connection.CloseAsync();
+            metrics.ReportQueried(query.EndsWith("Async", StringComparison.Ordinal) ? query[..^5] : query, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
     }
 
