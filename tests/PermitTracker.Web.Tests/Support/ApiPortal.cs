@@ -63,11 +63,14 @@ public sealed class ApiPortal : IAsyncDisposable
     /// An A2 job submitted three days ago at a Manhattan address, created through the intake API as an agency's
     /// system would; the test fails here if the portal does not answer 201.
     /// </summary>
-    public async Task CreateJobAsync(string jobNumber, string houseNumber = "1") =>
-        await CreateJobAsync(await ClientWithKeyAsync("intake"), jobNumber, houseNumber);
+    public async Task CreateJobAsync(string jobNumber, string houseNumber = "1", string? applicantEmail = null) =>
+        await CreateJobAsync(await ClientWithKeyAsync("intake"), jobNumber, houseNumber, applicantEmail);
 
-    /// <summary>Creates an A2 job on Broadway, Manhattan, submitted three days ago, through the API with an intake client.</summary>
-    public static async Task CreateJobAsync(HttpClient intake, string jobNumber, string houseNumber = "1")
+    /// <summary>
+    /// Creates an A2 job on Broadway, Manhattan, submitted three days ago, through the API with an intake client; with an
+    /// applicant contact when <paramref name="applicantEmail"/> is given.
+    /// </summary>
+    public static async Task CreateJobAsync(HttpClient intake, string jobNumber, string houseNumber = "1", string? applicantEmail = null)
     {
         var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
         {
@@ -75,6 +78,7 @@ public sealed class ApiPortal : IAsyncDisposable
             permitType = "A2",
             submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
             address = new { houseNumber, street = "Broadway", borough = "Manhattan", zip = "10004" },
+            applicant = applicantEmail is null ? null : new { name = "Ana Applicant", email = applicantEmail, phone = "212-555-0100" },
         });
         if (created.StatusCode != System.Net.HttpStatusCode.Created)
             throw new InvalidOperationException($"Creating job {jobNumber} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");

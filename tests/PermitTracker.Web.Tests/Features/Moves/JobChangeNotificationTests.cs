@@ -84,18 +84,7 @@ public sealed class JobChangeNotificationTests(PostgresServer server) : IAsyncLi
         Assert.Empty(JobChanges.Payloads([]));
     }
 
-    private async Task CreateJobAsync(string jobNumber)
-    {
-        var intake = await _portal.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber,
-            permitType = "A2",
-            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            address = new { houseNumber = "1", street = "Broadway", borough = "Manhattan", zip = "10004" },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-    }
+    private Task CreateJobAsync(string jobNumber) => _portal.CreateJobAsync(jobNumber);
 
     /// <summary>Asks until the page is served from the cache (it is stored on its second ask), showing the step's status.</summary>
     private static async Task CachedAsync(HttpClient client, string url, string status)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PermitTracker.Web.Features.Notifications;
 using PermitTracker.Web.Tests.Support;
@@ -10,19 +8,8 @@ namespace PermitTracker.Web.Tests.Features.Notifications;
 internal static class NotificationJobs
 {
     /// <summary>An A2 job submitted three days ago through the intake API, its applicant contact <paramref name="applicantEmail"/>.</summary>
-    public static async Task CreateAsync(ApiPortal portal, string jobNumber, string? applicantEmail)
-    {
-        var intake = await portal.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber,
-            permitType = "A2",
-            submittedAt = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            address = new { houseNumber = "7", street = "Broadway", borough = "Manhattan", zip = "10004" },
-            applicant = applicantEmail is null ? null : new { name = "Ana Applicant", email = applicantEmail, phone = "212-555-0100" },
-        });
-        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-    }
+    public static Task CreateAsync(ApiPortal portal, string jobNumber, string? applicantEmail) =>
+        portal.CreateJobAsync(jobNumber, houseNumber: "7", applicantEmail);
 
     /// <summary>A dispatcher round as if <paramref name="later"/> had passed: past the batching window, or a lease.</summary>
     public static Task<DispatchRound> RoundAsync(PortalFactory factory, TimeSpan later = default) =>
