@@ -113,12 +113,15 @@ INI
   for attempt in 1 2 3; do
     sed -i "s/^listen_port = .*/listen_port = $port/" "$dir/pgbouncer.ini"
     if pg_as_owner /usr/sbin/pgbouncer -d "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1; then
-      for _ in $(seq 1 50); do
+      for _ in $(seq 1 100); do
         (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "$port"; return 0; }
-        [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || break
+        # The daemon writes its pidfile a moment after -d returns: only a pidfile whose process is gone means it died.
+        if [ -f "$dir/pgbouncer.pid" ] && ! kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then break; fi
         sleep 0.1
       done
     fi
+    # Nothing answered: stop whatever this attempt left running, so the next attempt's pidfile is free.
+    pg_stop_pgbouncer "$dir"; sleep 0.2; rm -f "$dir/pgbouncer.pid"
     port=$(pg_free_port $((port + 1)))  # the port was taken in the meantime (e.g. by an outgoing connection): the next one
   done
   cat "$dir/start.log" "$dir/pgbouncer.log" >&2; return 1
