@@ -108,6 +108,16 @@ public static class PermitsDatabase
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Every command and the host migrate through here: the database and the history table are created first, so a
+    /// first run against an empty server logs no error (see <see cref="CreateIfMissingAsync"/>).
+    /// </summary>
+    public static async Task MigrateAsync(PermitsDbContext db, CancellationToken cancellationToken = default)
+    {
+        await CreateIfMissingAsync(db, cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
     private static async Task CreateDatabaseIfMissingAsync(PermitsDbContext db, CancellationToken cancellationToken)
     {
         var target = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };

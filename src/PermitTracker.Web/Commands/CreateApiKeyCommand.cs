@@ -42,7 +42,7 @@ public sealed class CreateApiKeyCommand(PortalHost host) : AsyncCommand<CreateAp
         var scopes = settings.Scopes;
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
-        await db.Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(db);
         if (agency is not null && !await db.Agencies.AnyAsync(a => a.Code == agency.ToUpperInvariant()))
         {
             Console.Error.WriteLine($"There is no agency '{agency}'. Agencies: {string.Join(", ", await db.Agencies.Select(a => a.Code).ToListAsync())}");

@@ -63,7 +63,7 @@ public sealed class CreateUserCommand(PortalHost host) : AsyncCommand<CreateUser
         }
 
         await using var scope = host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<PermitsDbContext>().Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(scope.ServiceProvider.GetRequiredService<PermitsDbContext>());
         var errors = await scope.ServiceProvider.GetRequiredService<StaffAccounts>().CreateAsync(email, settings.Name, role, settings.Agency, password);
         if (errors.Count > 0)
         {

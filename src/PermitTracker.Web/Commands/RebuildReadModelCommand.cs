@@ -9,7 +9,7 @@ public sealed class RebuildReadModelCommand(PortalHost host) : AsyncCommand
     {
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
-        await db.Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(db);
         var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, scope.ServiceProvider.GetRequiredService<TimeZoneInfo>());
         var total = await db.Jobs.CountAsync();
         var started = DateTime.UtcNow;

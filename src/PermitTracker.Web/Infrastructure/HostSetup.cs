@@ -144,8 +144,7 @@ public static class HostSetup
         if (!app.Configuration.GetValue("Database:MigrateOnStart", true)) return;
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
-        await PermitsDatabase.CreateIfMissingAsync(db);
-        await db.Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(db);
         if (app.Configuration.GetValue("Seed:DemoDataWhenEmpty", true) && !await db.Agencies.AnyAsync())
         {
             var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();

@@ -85,6 +85,26 @@ public sealed class CommandLineTests(PostgresServer server)
         Assert.DoesNotContain("   at ", run.Output + run.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A first run against a server without the database: every command migrates through PermitsDatabase.MigrateAsync,
+    /// which creates it first, so EF never logs the missing database or history table as an error.
+    /// </summary>
+    [Theory]
+    [InlineData("migrate")]
+    [InlineData("seed")]
+    [InlineData("generate", "--jobs", "3")]
+    [InlineData("rebuild-read-model")]
+    public async Task A_first_run_on_a_missing_database_logs_no_error(params string[] args)
+    {
+        var missing = server.ConnectionStringFor($"first_run_{Guid.NewGuid():N}");
+
+        var run = await RunAsync(args, new() { ["ConnectionStrings__Permits"] = missing });
+
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Output} {run.Error}");
+        Assert.DoesNotContain(" ERR]", run.Output + run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(" WRN]", run.Output + run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_busy_port_is_one_plain_line_and_a_non_zero_exit()
     {

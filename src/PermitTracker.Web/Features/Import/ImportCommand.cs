@@ -47,7 +47,7 @@ public sealed class ImportCommand(PortalHost host) : AsyncCommand<ImportCommand.
 
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
-        await db.Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(db);
         // The city's reference data (agencies, permit types, holidays) is there on day one, before any history.
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedReferenceDataAsync();
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));

@@ -27,7 +27,7 @@ public sealed class ImportEventsCommand(PortalHost host) : AsyncCommand<ImportEv
         string[] args = [settings.File];
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
-        await db.Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(db);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
         var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, scope.ServiceProvider.GetRequiredService<TimeZoneInfo>());
         var importer = new EventImporter(db, calendar, scope.ServiceProvider.GetRequiredService<TimeProvider>()) { Notify = !settings.NoNotifications };

@@ -25,7 +25,7 @@ public sealed class ExportBldsCommand(PortalHost host) : AsyncCommand<ExportBlds
         var dir = System.IO.Directory.CreateDirectory(settings.Directory);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
-        await db.Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(db);
         await db.Database.OpenConnectionAsync();
         var export = new OpenDataExport((NpgsqlConnection)db.Database.GetDbConnection(), scope.ServiceProvider.GetRequiredService<TimeZoneInfo>(), baseUrl);
         var asOf = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();

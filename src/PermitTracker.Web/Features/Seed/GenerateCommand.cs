@@ -65,7 +65,7 @@ public sealed class GenerateCommand(PortalHost host) : AsyncCommand<GenerateComm
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
-        await db.Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(db);
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedReferenceDataAsync();
 
         var generator = new CityScaleGenerator(db, scope.ServiceProvider.GetRequiredService<TimeZoneInfo>(), scope.ServiceProvider.GetRequiredService<TimeProvider>());

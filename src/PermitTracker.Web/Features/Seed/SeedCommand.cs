@@ -22,7 +22,7 @@ public sealed class SeedCommand(PortalHost host) : AsyncCommand<SeedCommand.Sett
     {
         var jobs = settings.Jobs;
         await using var scope = host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<PermitsDbContext>().Database.MigrateAsync();
+        await PermitsDatabase.MigrateAsync(scope.ServiceProvider.GetRequiredService<PermitsDbContext>());
         var result = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(jobs);
         Console.WriteLine($"Seeded {result.ReferenceRowsAdded} reference rows and {result.DemoJobsAdded} demo jobs.");
         if (scope.ServiceProvider.GetRequiredService<IConfiguration>().GetValue(DemoAccounts.Setting, false))
