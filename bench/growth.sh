@@ -29,6 +29,19 @@ for part in "${parts[@]}"; do
   esac
 done
 RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-10} CLIENTS=${CLIENTS:-4}
+
+# The query scripts: bench/growth/*.sql, and the status lookup taken from the portal's own query (JobStatusQuery.JobSql)
+# so the two cannot drift; pgbench picks a random job, whose number key replaces the query's $1.
+SQL_DIR=$(mktemp -d); trap 'rm -rf "$SQL_DIR"' EXIT
+cp bench/growth/*.sql "$SQL_DIR/"
+{
+  echo '-- The public status lookup (Features/Jobs/JobStatusQuery.cs JobSql) for a random job.'
+  echo '\set id random(1, 1000000)'
+  sed -n '/private const string JobSql = """/,/""";/p' src/PermitTracker.Web/Features/Jobs/JobStatusQuery.cs | sed '1d;$d; s/^        //' |
+    sed 's/= \$1/= (SELECT job_number_key FROM jobs WHERE id = :id)/'
+  echo ';'
+} >"$SQL_DIR/status.sql"
+grep -q ':id' "$SQL_DIR/status.sql" || { echo "JobStatusQuery.JobSql not found or changed shape: update bench/growth.sh" >&2; exit 1; }
 q() { psql -X -At -v ON_ERROR_STOP=1 -c "$1"; }
 
 echo "## Sizes ($(q "SELECT to_char(count(*), 'FM9,999,999,999') FROM jobs") jobs, database $(q "SELECT pg_size_pretty(pg_database_size(current_database()))"))"
@@ -108,7 +121,7 @@ fi
 PROTOCOL=${PROTOCOL:-prepared}
 pgbench_run() {
   PGOPTIONS="-c search_path=$2,public -c permits.city_zone=America/New_York" \
-    pgbench -n -M "$PROTOCOL" -f "bench/growth/$1.sql" -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" 2>/dev/null |
+    pgbench -n -M "$PROTOCOL" -f "$SQL_DIR/$1.sql" -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" 2>/dev/null |
     awk '/^latency average/ { ms = $4 } /^tps/ { tps = $3 } END { printf "%.1f %.2f\n", tps, ms }'
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -149,7 +162,7 @@ if [ "${PARTITION_COPY:-0}" != 0 ]; then
   echo
   for variant in growth_by_month growth_by_step; do
     for script in status agency-feed month-of-events; do
-      sql=$(sed -e '/^--/d' -e '/^\\set/d' -e 's/:id/500000/g; s/:a/2/g; s/:m/12/g' "bench/growth/$script.sql" | tr '\n' ' ' | sed 's/;[[:space:]]*$//')
+      sql=$(sed -e '/^--/d' -e '/^\\set/d' -e 's/:id/500000/g; s/:a/2/g; s/:m/12/g' "$SQL_DIR/$script.sql" | tr '\n' ' ' | sed 's/;[[:space:]]*$//')
       plan=$(PGOPTIONS="-c search_path=$variant,public" psql -X -At -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $sql")
       scanned=$(grep -c "step_events_[0-9]" <<<"$plan" || true)
       never=$(grep -c "never executed" <<<"$plan" || true)
