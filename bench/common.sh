@@ -41,8 +41,8 @@ start_portal() { # [URL]
   wait_for "$url/health/live"
 }
 
-start_floor() {
-  bench_tool floor --urls "$FLOOR_URL" >/var/tmp/pt-floor.log 2>&1 &
+start_floor() { # [--shell FILE]
+  bench_tool floor --urls "$FLOOR_URL" "$@" >/var/tmp/pt-floor.log 2>&1 &
   PIDS+=($!); FLOOR_PID=$!
   sleep 1
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/status.sh: the public job status (API, and the page when it exists) against the floors (bare Kestrel,
 # one hand-written Npgsql query, the same engine; the API's JSON bytes, and the page's content written by the page's
-# own writer without Razor: ADR-012), under wrk over loopback, random existing jobs.
+# own writer inside the layout's shell, without Razor: ADR-012), under wrk over loopback, random existing jobs.
 # RUNS rounds (default 3), each target side by side in every round; the table shows medians.
 source "$(dirname "$0")/common.sh"
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}; CONNECTIONS=${CONNECTIONS:-32}; RUNS=${RUNS:-3}
@@ -9,8 +9,14 @@ publish
 JOB_NUMBERS=${JOB_NUMBERS:-/var/tmp/pt-job-numbers.txt}
 [ -s "$JOB_NUMBERS" ] || bench_tool bench job-numbers "$JOB_NUMBERS" --count 200000 >&2
 export JOB_NUMBERS
-start_portal; start_floor
+start_portal
 first=$(head -n 1 "$JOB_NUMBERS")
+# The HTML floor writes the page's content inside the portal's own layout (banner, header, language selector, footer),
+# saved here from one real page, so both send the same document.
+SHELL_FILE=/var/tmp/pt-layout-shell.html
+shell_args=()
+if curl -fs -o "$SHELL_FILE" "$PORTAL_URL/jobs/$first"; then shell_args=(--shell "$SHELL_FILE"); fi
+start_floor "${shell_args[@]}"
 targets=("api|$PORTAL_URL|/api/v1/jobs/" "floor|$FLOOR_URL|/floor/jobs/")
 if [ "$(curl -s -o /dev/null -w '%{http_code}' "$PORTAL_URL/jobs/$first")" = 200 ]; then targets+=("page|$PORTAL_URL|/jobs/" "html-floor|$FLOOR_URL|/floor/pages/"); fi
 declare -A results

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -17,18 +18,22 @@ namespace PermitTracker.Bench;
 /// The floors the status API and page are measured against (docs/benchmarks.md, ADR-012): bare Kestrel, no middleware,
 /// the status query's hand-written Npgsql reader (JobStatusQuery.ReadAsync) and the same engine. /floor/jobs/{n} writes
 /// the same response bytes as GET /api/v1/jobs/{n}; /floor/pages/{n} writes the status page's content with the page's
-/// own writer (StatusPageHtml) in a bare document, without Razor, layout or middleware.
+/// own writer (StatusPageHtml) inside the layout's shell, without Razor or middleware. The shell (banner, header, language
+/// selector, footer) is the portal's own rendered layout, read once from a file (--shell, which bench/status.sh saves
+/// from one real page) and written as constant bytes around the content, so the floor sends what the page sends.
 /// Whatever the real endpoint costs beyond this is framework: middleware, Razor, logging. Never deployed.
 /// </summary>
 public sealed class FloorCommand : ICommand
 {
     public string Name => "floor";
-    public string Usage => "floor [--urls URL]        serves GET /floor/jobs/{n} and /floor/pages/{n}: the benchmark's floors for the status API and page (bench/status.sh)";
+    public string Usage => "floor [--urls URL] [--shell FILE]  serves GET /floor/jobs/{n} and /floor/pages/{n}: the benchmark's floors for the status API and page (bench/status.sh)";
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
         var configuration = services.GetRequiredService<IConfiguration>();
-        var urls = args.Length == 2 && args[0] == "--urls" ? args[1] : "http://127.0.0.1:5100";
+        string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        var urls = Option("--urls") ?? "http://127.0.0.1:5100";
+        var shell = LayoutShell.Read(Option("--shell"));
         var zone = services.GetRequiredService<TimeZoneInfo>();
         await using var dataSource = NpgsqlDataSource.Create(PermitsDatabase.WithAutoPrepare(configuration.GetConnectionString("Permits")!));
         var calendar = new CityCalendar(zone, await ReadListAsync(dataSource, "SELECT date FROM holidays", r => r.GetFieldValue<DateOnly>(0)));
@@ -63,15 +68,15 @@ public sealed class FloorCommand : ICommand
                 return;
             }
             var content = StatusPageContent.Build(view, calendar, agencies, now, asOfGiven: false, PortalWords.English);
-            using var page = new HtmlWriter(PortalWords.English);
-            // The layout's shell is Razor's (Features/Shared/_Layout.cshtml) and not shared: only the title and <main> are written here.
-            page.Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>").Text(content.Title)
-                .Raw(" · PermitTracker</title>\n</head>\n<body>\n<main id=\"main\">\n");
+            using var title = new HtmlWriter(PortalWords.English);
+            title.Text(content.Title);
             using var body = StatusPageHtml.Write(content);
             http.Response.ContentType = "text/html; charset=utf-8";
-            Encoding.UTF8.GetBytes(page.Written, http.Response.BodyWriter);
+            http.Response.BodyWriter.Write(shell.BeforeTitle);
+            Encoding.UTF8.GetBytes(title.Written, http.Response.BodyWriter);
+            http.Response.BodyWriter.Write(shell.BeforeContent);
             Encoding.UTF8.GetBytes(body.Written, http.Response.BodyWriter);
-            Encoding.UTF8.GetBytes("</main>\n</body>\n</html>\n", http.Response.BodyWriter);
+            http.Response.BodyWriter.Write(shell.AfterContent);
             await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
         });
         Console.WriteLine($"Floor listening on {urls}");
@@ -93,5 +98,27 @@ public sealed class FloorCommand : ICommand
         var list = new List<T>();
         while (await reader.ReadAsync()) list.Add(read(reader));
         return list;
+    }
+
+    /// <summary>The layout around a status page's title and main content, as UTF-8 bytes written unchanged.</summary>
+    private sealed record LayoutShell(byte[] BeforeTitle, byte[] BeforeContent, byte[] AfterContent)
+    {
+        /// <summary>Splits a rendered page at its title's text and its main element's content; no file gives a bare document.</summary>
+        public static LayoutShell Read(string? path)
+        {
+            if (path is null)
+                return new("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>"u8.ToArray(),
+                    " · PermitTracker</title>\n</head>\n<body>\n<main id=\"main\">\n"u8.ToArray(), "</main>\n</body>\n</html>\n"u8.ToArray());
+            var page = File.ReadAllText(path);
+            var titleStart = page.IndexOf("<title>", StringComparison.Ordinal) + "<title>".Length;
+            var titleEnd = page.IndexOf(" · PermitTracker</title>", titleStart, StringComparison.Ordinal);
+            var mainStart = page.IndexOf("<main", titleEnd, StringComparison.Ordinal);
+            var contentStart = page.IndexOf('>', mainStart) + 1;
+            var contentEnd = page.LastIndexOf("</main>", StringComparison.Ordinal);
+            if (titleStart < "<title>".Length || titleEnd < 0 || mainStart < 0 || contentEnd < contentStart)
+                throw new InvalidOperationException($"{path} is not a rendered status page (no <title> or <main>).");
+            return new(Encoding.UTF8.GetBytes(page[..titleStart]), Encoding.UTF8.GetBytes(page[titleEnd..contentStart]),
+                Encoding.UTF8.GetBytes(page[contentEnd..]));
+        }
     }
 }

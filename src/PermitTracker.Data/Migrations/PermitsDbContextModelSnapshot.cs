@@ -869,6 +869,12 @@ namespace PermitTracker.Data.Migrations
                         .HasDatabaseName("ix_step_facts_open_steps")
                         .HasFilter("finished_at IS NULL");
 
+                    b.HasIndex("AgencyCode", "Status")
+                        .HasDatabaseName("ix_step_facts_queue")
+                        .HasFilter("finished_at IS NULL AND job_state = 'Open' AND status IN ('Ready', 'InReview', 'ChangesRequested')");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("AgencyCode", "Status"), new[] { "StepId", "JobId", "StepKey", "StepName", "PermitTypeCode", "Borough", "TargetBusinessDays", "BaseAt", "DaysOpenUs", "BusinessDaysWithAgency", "AgencyClockRunning", "ApplicantClockRunning" });
+
                     b.HasIndex("PermitTypeCode", "SubmittedAt")
                         .HasDatabaseName("ix_step_facts_permit_type_code_submitted_at");
 
@@ -1161,6 +1167,9 @@ namespace PermitTracker.Data.Migrations
 
                     b.HasIndex("StreetKey")
                         .HasDatabaseName("ix_jobs_street_key");
+
+                    b.HasIndex("SubmittedAt")
+                        .HasDatabaseName("ix_jobs_submitted_at");
 
                     b.ToTable("jobs", (string)null);
                 });

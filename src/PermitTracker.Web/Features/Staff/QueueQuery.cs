@@ -55,25 +55,35 @@ public sealed class QueueQuery(PermitsDbContext db)
     {
         var statuses = filter.Status is { } s && QueueStatuses.Contains(s) ? [s] : QueueStatuses;
         var offset = Paging.Offset(filter.Page, filter.PageSize);
+        // From step_facts (ADR-029) through its queue index: every filter is a stored column, so the 90,000 actionable
+        // steps of a large agency are filtered, counted and ordered without joining jobs or reading the table, and
+        // business days come from step_facts_as_of's arithmetic (one holiday array per query) instead of a holiday count
+        // per row. Only the page's rows join jobs for their address. Ties break by job and step id (creation order).
         return db.Database.SqlQuery<QueueRow>($"""
-            SELECT f.step_id, j.job_number, j.house_number, j.street, j.borough, j.permit_type_code,
-                   f.step_key, f.step_name, f.agency_code, f.status, f.days_open_us, f.business_days_with_agency,
-                   f.target_business_days, f.target_status, count(*) OVER () AS total
-            FROM step_figures_as_of({now}) f
-            JOIN job_figures jf ON jf.job_id = f.job_id AND jf.state = 'Open'
-            JOIN jobs j ON j.id = f.job_id
-            WHERE f.status = ANY({statuses})
-              AND ({filter.Agency}::text IS NULL OR f.agency_code = {filter.Agency}::text)
-              AND ({filter.PermitType}::text IS NULL OR j.permit_type_code = {filter.PermitType}::text)
-              AND ({filter.Borough}::text IS NULL OR j.borough = {filter.Borough}::text)
-              AND (NOT {filter.OverdueOnly} OR f.target_status = 'Overdue')
-            ORDER BY
-              CASE WHEN {filter.Sort}::text = 'risk' THEN
-                CASE f.target_status WHEN 'Overdue' THEN 0 WHEN 'AtRisk' THEN 1 WHEN 'OnTrack' THEN 2 ELSE 3 END END,
-              CASE WHEN {filter.Sort}::text = 'risk' THEN f.business_days_with_agency::float8 / nullif(f.target_business_days, 0) END DESC NULLS LAST,
-              CASE WHEN {filter.Sort}::text = 'job' THEN j.job_number END,
-              f.days_open_us DESC, j.job_number, f.position
-            LIMIT {filter.PageSize} OFFSET {offset}
+            WITH page AS (
+                SELECT f.step_id, f.job_id, f.step_key, f.step_name, f.agency_code, f.status, f.days_open_us,
+                       f.business_days_with_agency, f.target_business_days, f.target_status, count(*) OVER () AS total,
+                       row_number() OVER (ORDER BY
+                         CASE WHEN {filter.Sort}::text = 'risk' THEN
+                           CASE f.target_status WHEN 'Overdue' THEN 0 WHEN 'AtRisk' THEN 1 WHEN 'OnTrack' THEN 2 ELSE 3 END END,
+                         CASE WHEN {filter.Sort}::text = 'risk' THEN f.business_days_with_agency::float8 / nullif(f.target_business_days, 0) END DESC NULLS LAST,
+                         CASE WHEN {filter.Sort}::text = 'job' THEN (SELECT jn.job_number FROM jobs jn WHERE jn.id = f.job_id) END,
+                         f.days_open_us DESC, f.job_id, f.step_id) AS rank
+                FROM step_facts_as_of({now}) f
+                -- The first line is ix_step_facts_queue's filter, word for word (StepFactsConfiguration): it lets the planner read that index.
+                WHERE finished_at IS NULL AND job_state = 'Open' AND status IN ('Ready', 'InReview', 'ChangesRequested')
+                  AND f.status = ANY({statuses})
+                  AND ({filter.Agency}::text IS NULL OR f.agency_code = {filter.Agency}::text)
+                  AND ({filter.PermitType}::text IS NULL OR f.permit_type_code = {filter.PermitType}::text)
+                  AND ({filter.Borough}::text IS NULL OR f.borough = {filter.Borough}::text)
+                  AND (NOT {filter.OverdueOnly} OR f.target_status = 'Overdue')
+                ORDER BY rank
+                LIMIT {filter.PageSize} OFFSET {offset})
+            SELECT p.step_id, j.job_number, j.house_number, j.street, j.borough, j.permit_type_code,
+                   p.step_key, p.step_name, p.agency_code, p.status, p.days_open_us, p.business_days_with_agency,
+                   p.target_business_days, p.target_status, p.total
+            FROM page p JOIN jobs j ON j.id = p.job_id
+            ORDER BY p.rank
             """).ToListAsync(cancellationToken);
     }
 
