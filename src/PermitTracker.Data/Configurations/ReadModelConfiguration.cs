@@ -71,8 +71,18 @@ internal sealed class StepFactsConfiguration : IEntityTypeConfiguration<StepFact
             .HasFilter(QueueIndexFilter)
             .IncludeProperties(s => new
             {
-                s.StepId, s.JobId, s.StepKey, s.StepName, s.PermitTypeCode, s.Borough, s.TargetBusinessDays, s.BaseAt, s.DaysOpenUs,
-                s.BusinessDaysWithAgency, s.AgencyClockRunning, s.ApplicantClockRunning,
+                s.StepId,
+                s.JobId,
+                s.StepKey,
+                s.StepName,
+                s.PermitTypeCode,
+                s.Borough,
+                s.TargetBusinessDays,
+                s.BaseAt,
+                s.DaysOpenUs,
+                s.BusinessDaysWithAgency,
+                s.AgencyClockRunning,
+                s.ApplicantClockRunning,
             })
             .HasDatabaseName("ix_step_facts_queue");
         builder.Property(s => s.AgencyCode).HasMaxLength(10);
