@@ -63,8 +63,9 @@ public sealed class JobModel(MyJobs myJobs, AnswerObjection answer, WithdrawJob 
 
     public async Task<IActionResult> OnPostWithdrawAsync(CancellationToken cancellationToken)
     {
-        if (!Domain.Jobs.JobNumber.TryCreate(JobNumber, out var number, out _)) return NotFound();
-        if (await myJobs.IdIfMineAsync(ApplicantAccess.Email(User), number, cancellationToken) is null) return NotFound();
+        if (await LoadAsync(cancellationToken) is not { } job) return NotFound();
+        // The applicant contact withdraws; an invitee (an architect) follows the job and answers, but does not end it.
+        if (!job.IsContact) return Forbid();
         if (string.IsNullOrWhiteSpace(WithdrawalReason) || WithdrawalReason.Length > WithdrawJob.ReasonMaxLength)
         {
             ModelState.AddModelError(nameof(WithdrawalReason), $"Say why you withdraw the job (up to {WithdrawJob.ReasonMaxLength} characters).");
@@ -76,7 +77,8 @@ public sealed class JobModel(MyJobs myJobs, AnswerObjection answer, WithdrawJob 
             return await PageAsync(cancellationToken);
         }
         Actor.TryCreate(ApplicantAccess.ActorOf(User), out var actor, out _);
-        var result = await withdraw.HandleAsync(new WithdrawRequest(number, WithdrawalReason, clock.GetUtcNow(), actor!), cancellationToken);
+        Domain.Jobs.JobNumber.TryCreate(JobNumber, out var number, out _);
+        var result = await withdraw.HandleAsync(new WithdrawRequest(number!, WithdrawalReason, clock.GetUtcNow(), actor!), cancellationToken);
         if (result.Outcome == WithdrawOutcome.JobNotFound) return NotFound();
         if (result.Outcome == WithdrawOutcome.Refused)
         {
