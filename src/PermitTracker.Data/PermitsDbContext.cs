@@ -34,6 +34,7 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<Notifications.OutboxChange> OutboxChanges => Set<Notifications.OutboxChange>();
     public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
     public DbSet<Notifications.JobFollower> JobFollowers => Set<Notifications.JobFollower>();
+    public DbSet<Applicants.JobInvitation> JobInvitations => Set<Applicants.JobInvitation>();
 
     /// <summary>
     /// Two writers of one job both took the same next event sequence: the unique index caught the second

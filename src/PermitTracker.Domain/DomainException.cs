@@ -31,6 +31,9 @@ public enum MoveRefusal
 
     /// <summary>The move itself is allowed, but a later event of the job would no longer be.</summary>
     LaterEventInvalid,
+
+    /// <summary>An applicant asked for a move other than answering a request for changes (ChangesRequested to Ready).</summary>
+    NotTheApplicantsMove,
 }
 
 /// <summary>A step move the spec's "Allowed moves" (or the job's history) does not allow. Nothing was recorded.</summary>

@@ -27,6 +27,12 @@ public static class StaffRoles
 
     public static readonly IReadOnlyList<string> All = [Staff, Manager, Admin];
 
+    /// <summary>
+    /// Not a staff role (so not in <see cref="All"/>): a job's applicant or invitee, signed in by one-time link on its
+    /// own cookie (ADR-034). An account with it has no password and never passes a staff policy.
+    /// </summary>
+    public const string Applicant = "Applicant";
+
     /// <summary>The role's canonical spelling, or null when it is not one of the three.</summary>
     public static string? Parse(string? role) =>
         All.FirstOrDefault(r => string.Equals(r, role?.Trim(), StringComparison.OrdinalIgnoreCase));

@@ -25,8 +25,9 @@ internal sealed class RoleConfiguration : IEntityTypeConfiguration<IdentityRole>
     {
         builder.ToTable("roles");
         builder.HasIndex(r => r.NormalizedName).HasDatabaseName("ix_roles_normalized_name");
-        // The three roles are part of the schema: every database has them, whoever creates the first account.
-        builder.HasData(StaffRoles.All.Select(role => new IdentityRole(role)
+        // The three staff roles and the applicants' own are part of the schema: every database has them, whoever
+        // creates the first account.
+        builder.HasData(StaffRoles.All.Append(StaffRoles.Applicant).Select(role => new IdentityRole(role)
         {
             Id = role.ToLowerInvariant(),
             NormalizedName = role.ToUpperInvariant(),

@@ -97,6 +97,13 @@ namespace PermitTracker.Data.Migrations
                             ConcurrencyStamp = "admin-role",
                             Name = "Admin",
                             NormalizedName = "ADMIN"
+                        },
+                        new
+                        {
+                            Id = "applicant",
+                            ConcurrencyStamp = "applicant-role",
+                            Name = "Applicant",
+                            NormalizedName = "APPLICANT"
                         });
                 });
 
@@ -387,6 +394,48 @@ namespace PermitTracker.Data.Migrations
                         .HasDatabaseName("ix_staff_users_normalized_user_name");
 
                     b.ToTable("staff_users", (string)null);
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.Applicants.JobInvitation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTimeOffset>("InvitedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("invited_at");
+
+                    b.Property<string>("InvitedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("invited_by");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_invitations");
+
+                    b.HasIndex("Email")
+                        .HasDatabaseName("ix_job_invitations_email");
+
+                    b.HasIndex("JobId", "Email")
+                        .IsUnique()
+                        .HasDatabaseName("ix_job_invitations_job_id_email");
+
+                    b.ToTable("job_invitations", (string)null);
                 });
 
             modelBuilder.Entity("PermitTracker.Data.Holiday", b =>
@@ -1428,6 +1477,16 @@ namespace PermitTracker.Data.Migrations
                         .HasForeignKey("AgencyCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_staff_users_agencies_agency_code");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.Applicants.JobInvitation", b =>
+                {
+                    b.HasOne("PermitTracker.Domain.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_invitations_jobs_job_id");
                 });
 
             modelBuilder.Entity("PermitTracker.Data.IdempotentRequest", b =>

@@ -109,14 +109,18 @@ public sealed class Job
     /// <summary>
     /// Records "step entered status at occurredAt". Refuses (and records nothing) when the move is not allowed
     /// from the step's status at that instant, when the instant is in the future, before the job's submission
-    /// or before the step's latest event, or when it would make a later event of the job invalid.
+    /// or before the step's latest event, or when it would make a later event of the job invalid. An applicant
+    /// (<paramref name="mover"/>) may only answer a request for changes: ChangesRequested to Ready, nothing else.
     /// </summary>
-    public StepEvent RecordMove(string stepKey, StepStatus to, DateTimeOffset occurredAt, string actor, string? note, TimeProvider clock)
+    public StepEvent RecordMove(string stepKey, StepStatus to, DateTimeOffset occurredAt, string actor, string? note, TimeProvider clock,
+        Mover mover = Mover.Agency)
     {
         var step = Step(stepKey);
         var now = clock.GetUtcNow();
         occurredAt = occurredAt.ToUniversalTime();
         if (string.IsNullOrWhiteSpace(actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.", MoveRefusal.NoActor);
+        if (mover == Mover.Applicant && StatusOf(step.Key) is var from && StepMoves.ApplicantRefusal(step.Title, from, to) is { } notYours)
+            throw new MoveRefusedException(notYours, MoveRefusal.NotTheApplicantsMove, from);
         if (occurredAt > now)
             throw new MoveRefusedException($"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).",
                 MoveRefusal.InFuture, limit: now);

@@ -18,6 +18,18 @@ public static class StepMoves
     private static readonly IReadOnlyList<StepStatus> ToReady = [StepStatus.Ready];
     private static readonly IReadOnlyList<StepStatus> ToNotRequired = [StepStatus.NotRequired];
 
+    /// <summary>
+    /// Null when an applicant may make this move; otherwise why not. The applicant's only move is the answer to a
+    /// request for changes (ChangesRequested to Ready, "I have resubmitted"): every other move is an agency's decision.
+    /// The general rules (<see cref="Refusal"/>) still apply after this one.
+    /// </summary>
+    public static string? ApplicantRefusal(string stepTitle, StepStatus from, StepStatus to) =>
+        from == StepStatus.ChangesRequested && to == StepStatus.Ready
+            ? null
+            : from == StepStatus.ChangesRequested
+                ? $"{stepTitle}: an applicant answers a request for changes by resubmitting; {Doing(to)} is for the agency."
+                : $"{stepTitle} is {from.ToDisplayText()}: it is not waiting on the applicant, and {Doing(to)} is for the agency.";
+
     /// <summary>Whether <see cref="Refusal"/> lets the move through, without putting its words together.</summary>
     public static bool IsAllowed(StepStatus from, StepStatus to, string? note) => Refusal("", from, to, note, []) is null;
 

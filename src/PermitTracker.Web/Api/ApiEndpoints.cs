@@ -23,6 +23,11 @@ public static class ApiEndpoints
             .WithName("RecordStepEvent").WithSummary("Records a move of a step. An agency key may only move its own agency's steps.")
             .Produces<RecordStepEvent.Response>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/jobs/{jobNumber}/withdrawal", Features.Moves.WithdrawJobEndpoint.HandleAsync)
+            .RequireAuthorization(AccessClaims.CreateJobsPolicy)
+            .WithName("WithdrawJob").WithSummary("Withdraws a job for its applicant: every clock stops at that instant. Needs an intake key.")
+            .Produces<Features.Moves.WithdrawJobEndpoint.Response>().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGroup("/api/v1").WithTags("Open data").MapGet("/open-data/{file}", GetOpenData.HandleAsync)
             .RequireRateLimiting(OpenDataDownloads.Policy)
             .WithName("GetOpenData").WithSummary("Open data, streamed: permits.csv|.json (BLDS core fields), status-changes.csv|.json, steps.csv|.json (per-step figures). Public; no personal data.")

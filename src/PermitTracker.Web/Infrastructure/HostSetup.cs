@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PermitTracker.Data.Access;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Web.Api;
+using PermitTracker.Web.Features.Applicants;
 using PermitTracker.Web.Features.Jobs;
 using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Features.Notifications;
@@ -41,6 +42,7 @@ public static class HostSetup
         services.AddScoped<ReadModelWriter>();
         services.AddScoped<ReadModelRebuilder>();
         services.AddScoped<RecordMove>();
+        services.AddScoped<WithdrawJob>();
         services.AddScoped<CreateJobHandler>();
         services.AddSingleton<JobChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<JobChangeListener>());
@@ -58,6 +60,7 @@ public static class HostSetup
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
         services.AddStaffAccounts();
+        services.AddApplicantAccess();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

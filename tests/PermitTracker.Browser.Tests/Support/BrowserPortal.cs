@@ -34,12 +34,20 @@ public sealed class BrowserPortal : IAsyncLifetime
     public Uri BaseUrl { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The portal's mail (applicants' sign-in links) goes to this SMTP server in the test process.</summary>
+    public SmtpCatcher Smtp { get; } = new();
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"No browser at {ChromiumPath}: run scripts/install-test-browser.sh (./test.sh does) to install Debian's chromium.");
         await _server.InitializeAsync();
-        _seeded = new PortalFactory(await _server.CreateDatabaseAsync(), seedDemoData: true);
+        _seeded = new PortalFactory(await _server.CreateDatabaseAsync(), seedDemoData: true, settings: new Dictionary<string, string?>
+        {
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smtp:Security"] = "None",
+        });
         // Outside Development, static files come from the published output; a test serves them from the project.
         Factory = _seeded.WithWebHostBuilder(web => web.UseStaticWebAssets());
         Factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
@@ -70,6 +78,7 @@ public sealed class BrowserPortal : IAsyncLifetime
         Http?.Dispose();
         if (Factory is not null) await Factory.DisposeAsync();
         if (_seeded is not null) await _seeded.DisposeAsync();
+        Smtp.Dispose();
         await _server.DisposeAsync();
     }
 

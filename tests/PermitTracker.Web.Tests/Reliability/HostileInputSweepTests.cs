@@ -79,6 +79,8 @@ public sealed class HostileInputSweepTests(PostgresServer server, ITestOutputHel
              "applicant":{"name":"Sweep Applicant","email":"sweep@example.com","phone":"311"},
              "steps":[{"key":"S1","name":"Plan review","agency":"DOB","dependsOn":[],"targetBusinessDays":10}]}
             """,
+        // Well formed, refused by the domain (in the future): the sweep's job stays open and nothing is written.
+        [typeof(WithdrawJobEndpoint.Request)] = $$"""{"reason":"sweep","withdrawnAt":"{{DateTimeOffset.UtcNow.AddDays(1):O}}"}""",
         [typeof(RecordStepEvent.Request)] = $$"""
             {"status":"InReview","occurredAt":"{{DateTimeOffset.UtcNow.AddHours(-1):O}}","actor":"sweep","note":"sweep","expectedVersion":null}
             """,
@@ -97,7 +99,7 @@ public sealed class HostileInputSweepTests(PostgresServer server, ITestOutputHel
     private sealed record Caller(string Name, HttpClient Client, string? FormToken);
 
     private static readonly string[] CallerNames =
-        ["anonymous", "fdny.staff", "dob.staff", "fdny.manager", "city.manager", "admin", "key:DOB", "key:FDNY", "key:intake", "key:reports"];
+        ["anonymous", "applicant", "fdny.staff", "dob.staff", "fdny.manager", "city.manager", "admin", "key:DOB", "key:FDNY", "key:intake", "key:reports"];
 
     [Fact]
     public async Task Every_field_of_every_route_refuses_hostile_values_without_5xx_and_writes_nothing()
@@ -119,6 +121,8 @@ public sealed class HostileInputSweepTests(PostgresServer server, ITestOutputHel
             var admitted = new List<Caller>();
             foreach (var caller in callers.Values)
             {
+                // Signing out would end the applicant's session for the rest of the sweep (and give it a new stamp).
+                if (caller.Name == "applicant" && operation.Pattern == "/my/sign-out") continue;
                 using var plain = await SendAsync(caller, operation, null, null);
                 sent++;
                 if ((int)plain.StatusCode >= 500) failures.Add($"{(int)plain.StatusCode} {operation} (no hostile value) as {caller.Name}");
@@ -311,11 +315,35 @@ public sealed class HostileInputSweepTests(PostgresServer server, ITestOutputHel
     {
         if (name.StartsWith("key:", StringComparison.Ordinal))
             return new Caller(name, await _portal.Api.ClientWithKeyAsync(name[4..], followRedirects: false), null);
+        if (name == "applicant") return await ApplicantAsync();
         var browser = name == "anonymous" ? _portal.NewBrowser() : await _portal.SignInAsync($"{name}@test.example");
         // One antiforgery token per caller (tied to its cookie and identity), taken as a browser would, from a form.
         var (_, login) = await browser.GetAsync("/account/login");
         var token = login.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
         return new Caller(name, browser.Client, token);
+    }
+
+    /// <summary>
+    /// The sweep job's applicant, signed in through the link page with a token made by the portal's own provider (this
+    /// portal has no mail server); the token is the one its sign-out form carries (the applicant's identity).
+    /// </summary>
+    private async Task<Caller> ApplicantAsync()
+    {
+        const string email = "applicant@example.com";
+        string userId, token;
+        await using (var scope = _portal.Factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PermitTracker.Data.Access.StaffUser>>();
+            var user = new PermitTracker.Data.Access.StaffUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email, CreatedAt = DateTimeOffset.UtcNow };
+            Assert.True((await users.CreateAsync(user)).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, PermitTracker.Data.Access.StaffRoles.Applicant)).Succeeded);
+            (userId, token) = (user.Id, await users.GenerateUserTokenAsync(user, PermitTracker.Web.Features.Applicants.ApplicantAccess.LinkProvider, PermitTracker.Web.Features.Applicants.ApplicantAccess.LinkPurpose));
+        }
+        var browser = _portal.NewBrowser();
+        var signedIn = await browser.SubmitAsync($"/my/sign-in/link?user={Uri.EscapeDataString(userId)}&token={Uri.EscapeDataString(token)}", "#link-form", []);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var (_, signOut) = await browser.GetAsync("/my/sign-out");
+        return new Caller("applicant", browser.Client, signOut.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value);
     }
 
     private static Task<HttpResponseMessage> SendAsync(Caller caller, Operation operation, Field? hostileField, Hostile? value)
@@ -391,7 +419,8 @@ public sealed class HostileInputSweepTests(PostgresServer server, ITestOutputHel
     private static bool Denied(HttpResponseMessage response) =>
         response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
         || (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found
-            && response.Headers.Location?.OriginalString.Contains("/account/login", StringComparison.OrdinalIgnoreCase) == true);
+            && response.Headers.Location?.OriginalString is { } to
+            && (to.Contains("/account/login", StringComparison.OrdinalIgnoreCase) || to.Contains("/my/sign-in?ReturnUrl", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Every table's row count and content (identity, API keys and the key ring included), except EF's migration history.</summary>
     private async Task<string> FingerprintAsync()

@@ -17,6 +17,14 @@ public sealed class TestJobs(PermitsDbContext db, TimeProvider? clock = null)
     {
         private readonly List<StepDefinition> _steps = [];
         private readonly List<(string Step, StepStatus Status, DateTimeOffset At, string? Note)> _moves = [];
+        private string _applicantEmail = "applicant@example.com";
+
+        /// <summary>The applicant contact's e-mail (applicant@example.com unless said).</summary>
+        public Builder Applicant(string email)
+        {
+            _applicantEmail = email;
+            return this;
+        }
 
         public Builder Step(string key, string agency, int? target = 10, params string[] dependsOn)
         {
@@ -33,7 +41,7 @@ public sealed class TestJobs(PermitsDbContext db, TimeProvider? clock = null)
         public async Task<Job> SaveAsync()
         {
             var job = Domain.Jobs.Job.Create(jobNumber, permitType, null, new Address("100", "Broadway", "Manhattan", "10006"),
-                submittedAt, new ApplicantContact("Test Applicant", "applicant@example.com", "(212) 555-0199"), "test job", _steps, owner._clock);
+                submittedAt, new ApplicantContact("Test Applicant", _applicantEmail, "(212) 555-0199"), "test job", _steps, owner._clock);
             foreach (var (step, status, at, note) in _moves) job.RecordMove(step, status, at, "tester", note, owner._clock);
             owner.Db.Jobs.Add(job);
             await owner.Db.SaveChangesAsync();

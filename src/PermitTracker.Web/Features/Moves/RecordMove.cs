@@ -8,6 +8,7 @@ namespace PermitTracker.Web.Features.Moves;
 /// <param name="ExpectedVersion">The step version the writer saw (its xmin); null to skip the stale-page check.</param>
 /// <param name="RequiredAgency">When set, the step must belong to this agency (agency scoping); null for any agency.</param>
 /// <param name="MayReopen">Whether the caller may send a finished step back to Ready (the web's ReopenRule decides; false unless said).</param>
+/// <param name="Mover">The applicant's side of the clock or an agency's: the domain allows the applicant only the answer to a request for changes.</param>
 public sealed record MoveRequest(
     JobNumber JobNumber,
     string StepKey,
@@ -18,7 +19,8 @@ public sealed record MoveRequest(
     uint? ExpectedVersion = null,
     string? RequiredAgency = null,
     Idempotency? Idempotency = null,
-    bool MayReopen = false);
+    bool MayReopen = false,
+    Mover Mover = Mover.Agency);
 
 public enum MoveOutcome
 {
@@ -135,7 +137,7 @@ public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, C
         StepEvent recorded;
         try
         {
-            recorded = job.RecordMove(request.StepKey, request.Status, request.OccurredAt, request.Actor.Value, request.Note?.Value, clock);
+            recorded = job.RecordMove(request.StepKey, request.Status, request.OccurredAt, request.Actor.Value, request.Note?.Value, clock, request.Mover);
         }
         catch (MoveRefusedException refused)
         {
