@@ -9,7 +9,7 @@ namespace PermitTracker.Web.Features.Notifications;
 /// change becomes messages exactly once. Rows are claimed FOR UPDATE SKIP LOCKED: another instance composing at the
 /// same moment takes other jobs.
 /// </summary>
-public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links, IOptions<NotificationOptions> options)
+public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links, WebhookEvents webhooks, IOptions<NotificationOptions> options)
 {
     private const int JobsPerRound = 50;
 
@@ -26,8 +26,9 @@ public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links,
         if (changes.Count == 0) return 0;
 
         long[] jobIds = [.. changes.Select(c => c.JobId).Distinct()];
-        var jobs = await db.Jobs.AsNoTracking().Include(j => j.Steps).ThenInclude(s => s.Events).AsSplitQuery()
-            .Where(j => jobIds.Contains(j.Id)).ToListAsync(cancellationToken);
+        var jobs = await WebhookEvents.JobsAsync(db, jobIds, cancellationToken);
+        // A change another instance's fan-out skipped while this one held it is told to webhooks before it goes.
+        await webhooks.FanOutAsync(changes, jobs, now, cancellationToken);
         var followers = await db.JobFollowers.AsNoTracking()
             .Where(f => jobIds.Contains(f.JobId) && (f.IsApplicant || f.ConfirmedAt != null)).ToListAsync(cancellationToken);
         var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Code, a => a.Name, cancellationToken);

@@ -3,8 +3,8 @@ using PermitTracker.Data.Notifications;
 
 namespace PermitTracker.Web.Features.Notifications;
 
-/// <summary>What one round of the dispatcher did.</summary>
-public sealed record DispatchRound(int Composed, int Sent, int Failed);
+/// <summary>What one round of the dispatcher did: mail composed, sent and failed; webhook deliveries written, posted and failed.</summary>
+public sealed record DispatchRound(int Composed, int Sent, int Failed, int FannedOut = 0, int Posted = 0, int PostFailed = 0);
 
 /// <summary>
 /// Sends the outbox's messages, at least once each (ADR-027). A round composes due changes into messages
@@ -48,10 +48,14 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
     public async Task<DispatchRound> RunOnceAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var composed = await scope.ServiceProvider.GetRequiredService<ChangeComposer>().ComposeAsync(now, cancellationToken);
-        var claimed = await ClaimAsync(scope.ServiceProvider, now, cancellationToken);
-        var (sent, failed) = await SendAsync(scope.ServiceProvider, claimed, now, cancellationToken);
-        return new DispatchRound(composed, sent, failed);
+        var services = scope.ServiceProvider;
+        // Webhooks first: they do not wait for the mail's batching window.
+        var fannedOut = await services.GetRequiredService<WebhookEvents>().FanOutPendingAsync(now, cancellationToken);
+        var composed = await services.GetRequiredService<ChangeComposer>().ComposeAsync(now, cancellationToken);
+        var claimed = await ClaimAsync(services, now, cancellationToken);
+        var (sent, failed) = await SendAsync(services, claimed, now, cancellationToken);
+        var (posted, postFailed) = await services.GetRequiredService<WebhookSender>().RunOnceAsync(services, now, cancellationToken);
+        return new DispatchRound(composed, sent, failed, fannedOut, posted, postFailed);
     }
 
     /// <summary>
