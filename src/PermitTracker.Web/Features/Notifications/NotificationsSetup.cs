@@ -27,6 +27,8 @@ public static class NotificationsSetup
         services.AddScoped<JobStatusLookup>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddSingleton<OverdueWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<OverdueWatch>());
         return services;
     }
 }
