@@ -19,6 +19,14 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
 {
     private const int MessagesPerRound = 50;
 
+    /// <summary>Retention deletes scan tables without an index on their age: once an hour per instance is enough.</summary>
+    private static readonly TimeSpan HousekeepingEvery = TimeSpan.FromHours(1);
+
+    /// <summary>An address that was never confirmed is kept this long (the confirmation link's lifetime), then deleted.</summary>
+    public static readonly TimeSpan UnconfirmedKept = NotificationTokens.ConfirmationLifetime;
+
+    private DateTimeOffset _lastHousekeeping = DateTimeOffset.MinValue;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.DispatcherEnabled) return;
@@ -55,6 +63,11 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
         var claimed = await ClaimAsync(services, now, cancellationToken);
         var (sent, failed) = await SendAsync(services, claimed, now, cancellationToken);
         var (posted, postFailed) = await services.GetRequiredService<WebhookSender>().RunOnceAsync(services, now, cancellationToken);
+        if (now - _lastHousekeeping >= HousekeepingEvery)
+        {
+            await HousekeepAsync(services, now, cancellationToken);
+            _lastHousekeeping = now;
+        }
         return new DispatchRound(composed, sent, failed, fannedOut, posted, postFailed);
     }
 
@@ -108,5 +121,24 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
             log.LogWarning("Message {MessageId} failed attempt {Attempt}{Parked}", message.MessageId, message.Attempts, parked ? " and is parked" : "");
         }, cancellationToken);
         return (sent, failed);
+    }
+
+    /// <summary>
+    /// Retention (ADR-028): sent mail and delivered webhook events older than Notifications:RetentionDays, and follow
+    /// addresses never confirmed within <see cref="UnconfirmedKept"/>, are deleted. Parked rows stay for an admin to see.
+    /// </summary>
+    public async Task<(int Messages, int Deliveries, int Followers)> HousekeepAsync(IServiceProvider services, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<PermitsDbContext>();
+        var (messages, deliveries) = (0, 0);
+        if (options.Value.RetentionDays > 0)
+        {
+            var cutoff = (now - TimeSpan.FromDays(options.Value.RetentionDays)).ToUniversalTime();
+            messages = await db.OutboxMessages.Where(m => m.State == OutboxMessageState.Sent && m.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            deliveries = await db.WebhookDeliveries.Where(d => d.State == OutboxMessageState.Sent && d.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        }
+        var unconfirmed = (now - UnconfirmedKept).ToUniversalTime();
+        var followers = await db.JobFollowers.Where(f => !f.IsApplicant && f.ConfirmedAt == null && f.CreatedAt < unconfirmed).ExecuteDeleteAsync(cancellationToken);
+        return (messages, deliveries, followers);
     }
 }
