@@ -35,6 +35,9 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
     public DbSet<Notifications.JobFollower> JobFollowers => Set<Notifications.JobFollower>();
     public DbSet<Applicants.JobInvitation> JobInvitations => Set<Applicants.JobInvitation>();
+    public DbSet<Notifications.WebhookEndpoint> WebhookEndpoints => Set<Notifications.WebhookEndpoint>();
+    public DbSet<Notifications.WebhookDelivery> WebhookDeliveries => Set<Notifications.WebhookDelivery>();
+    public DbSet<Notifications.StepOverdueNotice> StepOverdueNotices => Set<Notifications.StepOverdueNotice>();
 
     /// <summary>
     /// Two writers of one job both took the same next event sequence: the unique index caught the second

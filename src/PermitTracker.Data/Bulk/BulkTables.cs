@@ -85,7 +85,8 @@ public static class BulkTables
         .Value("job_id", NpgsqlDbType.Bigint, r => r.JobId)
         .Value("first_sequence", NpgsqlDbType.Integer, r => r.FirstSequence)
         .Value("last_sequence", NpgsqlDbType.Integer, r => r.LastSequence)
-        .Value("created_at", NpgsqlDbType.TimestampTz, r => r.CreatedAt.ToUniversalTime());
+        .Value("created_at", NpgsqlDbType.TimestampTz, r => r.CreatedAt.ToUniversalTime())
+        .Optional("webhooks_at", NpgsqlDbType.TimestampTz, r => r.WebhooksAt?.ToUniversalTime());
 
     public static readonly BulkTable<JobFiguresRow> JobFigures = new BulkTable<JobFiguresRow>("job_figures", key: "job_id")
         .Value("job_id", NpgsqlDbType.Bigint, r => r.JobId)

@@ -11,6 +11,8 @@ internal sealed class OutboxChangeConfiguration : IEntityTypeConfiguration<Outbo
         builder.Property(c => c.Id).UseIdentityAlwaysColumn();
         builder.HasOne<Job>().WithMany().HasForeignKey(c => c.JobId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(c => new { c.JobId, c.CreatedAt });
+        // What the webhook fan-out takes: changes not yet written out as deliveries.
+        builder.HasIndex(c => c.Id).HasFilter("webhooks_at IS NULL").HasDatabaseName("ix_outbox_changes_webhooks_pending");
     }
 }
 
@@ -48,5 +50,51 @@ internal sealed class JobFollowerConfiguration : IEntityTypeConfiguration<JobFol
         builder.HasOne<Job>().WithMany().HasForeignKey(f => f.JobId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(f => new { f.JobId, f.Email }).IsUnique().HasFilter("email IS NOT NULL");
         builder.HasIndex(f => f.JobId).IsUnique().HasFilter("is_applicant").HasDatabaseName("ix_job_followers_applicant");
+    }
+}
+
+internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<WebhookEndpoint>
+{
+    public void Configure(EntityTypeBuilder<WebhookEndpoint> builder)
+    {
+        builder.ToTable("webhook_endpoints");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Id).UseIdentityAlwaysColumn();
+        builder.Property(e => e.AgencyCode).HasMaxLength(20);
+        builder.Property(e => e.Url).HasMaxLength(2000);
+        builder.Property(e => e.ProtectedSecret).HasMaxLength(1000);
+        builder.HasOne<Agency>().WithMany().HasForeignKey(e => e.AgencyCode).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<WebhookDelivery> builder)
+    {
+        builder.ToTable("webhook_deliveries");
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Id).UseIdentityAlwaysColumn();
+        builder.Property(d => d.EventId).HasMaxLength(200);
+        builder.HasIndex(d => d.EventId).IsUnique();
+        builder.Property(d => d.EventType).HasMaxLength(100);
+        builder.Property(d => d.State).HasConversion<string>().HasMaxLength(20);
+        builder.Property(d => d.LastError).HasMaxLength(1000);
+        builder.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Job>().WithMany().HasForeignKey(d => d.JobId).OnDelete(DeleteBehavior.Cascade);
+        // What the dispatcher claims, and an endpoint's delivery log (newest first).
+        builder.HasIndex(d => d.NextAttemptAt).HasFilter("state = 'Pending'");
+        builder.HasIndex(d => new { d.EndpointId, d.Id });
+    }
+}
+
+internal sealed class StepOverdueNoticeConfiguration : IEntityTypeConfiguration<StepOverdueNotice>
+{
+    public void Configure(EntityTypeBuilder<StepOverdueNotice> builder)
+    {
+        builder.ToTable("step_overdue_notices");
+        builder.HasKey(n => n.StepId);
+        builder.Property(n => n.StepId).ValueGeneratedNever();
+        builder.HasOne<Step>().WithMany().HasForeignKey(n => n.StepId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Job>().WithMany().HasForeignKey(n => n.JobId).OnDelete(DeleteBehavior.Cascade);
     }
 }

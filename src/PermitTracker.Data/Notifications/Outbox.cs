@@ -15,6 +15,9 @@ public sealed class OutboxChange
 
     public int LastSequence { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When its webhook deliveries were written (null: not yet): webhooks do not wait for the mail's batching window.</summary>
+    public DateTimeOffset? WebhooksAt { get; set; }
 }
 
 public enum OutboxMessageKind

@@ -9,7 +9,7 @@ namespace PermitTracker.Web.Features.Notifications;
 /// change becomes messages exactly once. Rows are claimed FOR UPDATE SKIP LOCKED: another instance composing at the
 /// same moment takes other jobs.
 /// </summary>
-public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links, IOptions<NotificationOptions> options)
+public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links, WebhookEvents webhooks, IOptions<NotificationOptions> options)
 {
     private const int JobsPerRound = 50;
 
@@ -26,37 +26,55 @@ public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links,
         if (changes.Count == 0) return 0;
 
         long[] jobIds = [.. changes.Select(c => c.JobId).Distinct()];
-        var jobs = await db.Jobs.AsNoTracking().Include(j => j.Steps).ThenInclude(s => s.Events).AsSplitQuery()
-            .Where(j => jobIds.Contains(j.Id)).ToListAsync(cancellationToken);
-        var followers = await db.JobFollowers.AsNoTracking()
-            .Where(f => jobIds.Contains(f.JobId) && (f.IsApplicant || f.ConfirmedAt != null)).ToListAsync(cancellationToken);
-        var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Code, a => a.Name, cancellationToken);
+        var jobs = await WebhookEvents.JobsAsync(db, jobIds, cancellationToken);
+        // A change another instance's fan-out skipped while this one held it is told to webhooks before it goes.
+        await webhooks.FanOutAsync(changes, jobs, now, cancellationToken);
+        var followers = await FollowersAsync(jobIds, cancellationToken);
+        var agencies = await AgencyNamesAsync(cancellationToken);
 
         var messages = 0;
         foreach (var job in jobs)
         {
             var mine = changes.Where(c => c.JobId == job.Id).ToList();
             var lines = ChangeMessages.Lines(job, mine.Min(c => c.FirstSequence), mine.Max(c => c.LastSequence), agencies);
-            if (lines.Count == 0) continue;
-            var statusUrl = links.Status(job.JobNumber);
-            var ofJob = followers.Where(f => f.JobId == job.Id).ToList();
-            foreach (var follower in ofJob.Where(f => !f.IsApplicant))
-            {
-                Add(job, follower.Id, follower.Email!, lines, statusUrl, new(false, follower.Id), now);
-                messages++;
-            }
-            // The applicant contact gets messages without asking, until they opt out; never twice if they also follow.
-            if (job.Applicant is { Email.Length: > 0 } applicant && !ofJob.Any(f => f.IsApplicant && f.OptedOutAt != null)
-                && !ofJob.Any(f => !f.IsApplicant && string.Equals(f.Email, applicant.Email.Trim(), StringComparison.OrdinalIgnoreCase)))
-            {
-                Add(job, null, applicant.Email.Trim(), lines, statusUrl, new(true, job.Id), now);
-                messages++;
-            }
+            messages += Tell(job, followers, lines, now);
         }
         long[] changeIds = [.. changes.Select(c => c.Id)];
         await db.OutboxChanges.Where(c => changeIds.Contains(c.Id)).ExecuteDeleteAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return messages;
+    }
+
+    /// <summary>The confirmed followers and applicant opt-out rows of <paramref name="jobIds"/>: who <see cref="Tell"/> picks from.</summary>
+    public Task<List<JobFollower>> FollowersAsync(long[] jobIds, CancellationToken cancellationToken) =>
+        db.JobFollowers.AsNoTracking().Where(f => jobIds.Contains(f.JobId) && (f.IsApplicant || f.ConfirmedAt != null)).ToListAsync(cancellationToken);
+
+    public Task<Dictionary<string, string>> AgencyNamesAsync(CancellationToken cancellationToken) =>
+        db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Code, a => a.Name, cancellationToken);
+
+    /// <summary>
+    /// Adds one message saying <paramref name="lines"/> to every confirmed follower of the job and to its applicant
+    /// contact (unless they opted out, and never twice if they also follow); the caller saves. Returns how many.
+    /// </summary>
+    public int Tell(Job job, IReadOnlyList<JobFollower> followers, IReadOnlyList<string> lines, DateTimeOffset now)
+    {
+        if (lines.Count == 0) return 0;
+        var messages = 0;
+        var statusUrl = links.Status(job.JobNumber);
+        var ofJob = followers.Where(f => f.JobId == job.Id).ToList();
+        foreach (var follower in ofJob.Where(f => !f.IsApplicant))
+        {
+            Add(job, follower.Id, follower.Email!, lines, statusUrl, new(false, follower.Id), now);
+            messages++;
+        }
+        // The applicant contact gets messages without asking, until they opt out; never twice if they also follow.
+        if (job.Applicant is { Email.Length: > 0 } applicant && !ofJob.Any(f => f.IsApplicant && f.OptedOutAt != null)
+            && !ofJob.Any(f => !f.IsApplicant && string.Equals(f.Email, applicant.Email.Trim(), StringComparison.OrdinalIgnoreCase)))
+        {
+            Add(job, null, applicant.Email.Trim(), lines, statusUrl, new(true, job.Id), now);
+            messages++;
+        }
         return messages;
     }
 

@@ -52,6 +52,10 @@ public static class ChangeMessages
         return lines;
     }
 
+    /// <summary>The line of a step that passed its target while with its agency.</summary>
+    public static string Overdue(Step step, IReadOnlyDictionary<string, string> agencyNames) =>
+        $"{step.Name} with {agencyNames.GetValueOrDefault(step.AgencyCode, step.AgencyCode)} is past its target of {step.TargetBusinessDays} business days.";
+
     public static MessageText Change(Job job, IReadOnlyList<string> lines, string statusUrl, string unsubscribeUrl, bool applicant)
     {
         var subject = lines.Count == 1 ? $"Job {job.JobNumber}: {Shorten(lines[0])}" : $"Job {job.JobNumber}: {lines.Count} changes";

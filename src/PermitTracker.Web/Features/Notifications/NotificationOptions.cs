@@ -27,11 +27,29 @@ public sealed class NotificationOptions
 
     public string From { get; set; } = "PermitTracker <no-reply@permits.invalid>";
 
+    /// <summary>How often the overdue watch looks for steps that passed their target (0: never, on this instance).</summary>
+    public double OverdueCheckMinutes { get; set; } = 15;
+
+    /// <summary>Sent messages and delivered webhook events older than this many days are deleted (0: kept).</summary>
+    public int RetentionDays { get; set; } = 90;
+
+    public WebhookOptions Webhooks { get; set; } = new();
+
     public TimeSpan BatchWindow => TimeSpan.FromSeconds(BatchWindowSeconds);
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     /// <summary>When the next attempt after <paramref name="attempts"/> failed ones is due: exponential backoff.</summary>
     public TimeSpan RetryDelay(int attempts) => TimeSpan.FromSeconds(RetryBaseSeconds * Math.Pow(2, Math.Max(0, attempts - 1)));
+}
+
+/// <summary>"Notifications:Webhooks:*" (ADR-032).</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>Off (the default): a URL that is or resolves to a loopback, link-local or private address is refused (SSRF).</summary>
+    public bool AllowPrivateAddresses { get; set; }
+
+    /// <summary>How long one POST may take before it counts as failed and is retried.</summary>
+    public double TimeoutSeconds { get; set; } = 10;
 }
 
 /// <summary>"Smtp:*" (Smtp__Host in the environment): with a host set, mail goes to that server; without, to the pickup folder.</summary>

@@ -3,8 +3,8 @@ using PermitTracker.Data.Notifications;
 
 namespace PermitTracker.Web.Features.Notifications;
 
-/// <summary>What one round of the dispatcher did.</summary>
-public sealed record DispatchRound(int Composed, int Sent, int Failed);
+/// <summary>What one round of the dispatcher did: mail composed, sent and failed; webhook deliveries written, posted and failed.</summary>
+public sealed record DispatchRound(int Composed, int Sent, int Failed, int FannedOut = 0, int Posted = 0, int PostFailed = 0);
 
 /// <summary>
 /// Sends the outbox's messages, at least once each (ADR-027). A round composes due changes into messages
@@ -18,6 +18,14 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
     : BackgroundService
 {
     private const int MessagesPerRound = 50;
+
+    /// <summary>Retention deletes scan tables without an index on their age: once an hour per instance is enough.</summary>
+    private static readonly TimeSpan HousekeepingEvery = TimeSpan.FromHours(1);
+
+    /// <summary>An address that was never confirmed is kept this long (the confirmation link's lifetime), then deleted.</summary>
+    public static readonly TimeSpan UnconfirmedKept = NotificationTokens.ConfirmationLifetime;
+
+    private DateTimeOffset _lastHousekeeping = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,10 +56,19 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
     public async Task<DispatchRound> RunOnceAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var composed = await scope.ServiceProvider.GetRequiredService<ChangeComposer>().ComposeAsync(now, cancellationToken);
-        var claimed = await ClaimAsync(scope.ServiceProvider, now, cancellationToken);
-        var (sent, failed) = await SendAsync(scope.ServiceProvider, claimed, now, cancellationToken);
-        return new DispatchRound(composed, sent, failed);
+        var services = scope.ServiceProvider;
+        // Webhooks first: they do not wait for the mail's batching window.
+        var fannedOut = await services.GetRequiredService<WebhookEvents>().FanOutPendingAsync(now, cancellationToken);
+        var composed = await services.GetRequiredService<ChangeComposer>().ComposeAsync(now, cancellationToken);
+        var claimed = await ClaimAsync(services, now, cancellationToken);
+        var (sent, failed) = await SendAsync(services, claimed, now, cancellationToken);
+        var (posted, postFailed) = await services.GetRequiredService<WebhookSender>().RunOnceAsync(services, now, cancellationToken);
+        if (now - _lastHousekeeping >= HousekeepingEvery)
+        {
+            await HousekeepAsync(services, now, cancellationToken);
+            _lastHousekeeping = now;
+        }
+        return new DispatchRound(composed, sent, failed, fannedOut, posted, postFailed);
     }
 
     /// <summary>
@@ -104,5 +121,24 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
             log.LogWarning("Message {MessageId} failed attempt {Attempt}{Parked}", message.MessageId, message.Attempts, parked ? " and is parked" : "");
         }, cancellationToken);
         return (sent, failed);
+    }
+
+    /// <summary>
+    /// Retention (ADR-028): sent mail and delivered webhook events older than Notifications:RetentionDays, and follow
+    /// addresses never confirmed within <see cref="UnconfirmedKept"/>, are deleted. Parked rows stay for an admin to see.
+    /// </summary>
+    public async Task<(int Messages, int Deliveries, int Followers)> HousekeepAsync(IServiceProvider services, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<PermitsDbContext>();
+        var (messages, deliveries) = (0, 0);
+        if (options.Value.RetentionDays > 0)
+        {
+            var cutoff = (now - TimeSpan.FromDays(options.Value.RetentionDays)).ToUniversalTime();
+            messages = await db.OutboxMessages.Where(m => m.State == OutboxMessageState.Sent && m.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            deliveries = await db.WebhookDeliveries.Where(d => d.State == OutboxMessageState.Sent && d.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        }
+        var unconfirmed = (now - UnconfirmedKept).ToUniversalTime();
+        var followers = await db.JobFollowers.Where(f => !f.IsApplicant && f.ConfirmedAt == null && f.CreatedAt < unconfirmed).ExecuteDeleteAsync(cancellationToken);
+        return (messages, deliveries, followers);
     }
 }

@@ -96,6 +96,11 @@ public sealed class AuthorizationMatrixTests(StaffPortalFixture fixture) : IClas
             new("GET /admin/holidays", c => c.Client.GetAsync("/admin/holidays"), admin),
             new("GET /admin/users", c => c.Client.GetAsync("/admin/users"), admin),
             new("GET /admin/api-keys", c => c.Client.GetAsync("/admin/api-keys"), admin),
+            new("GET /admin/outbox", c => c.Client.GetAsync("/admin/outbox"), admin),
+            new("GET /admin/webhooks", c => c.Client.GetAsync("/admin/webhooks"), admin),
+            // A documentation address (TEST-NET-3): registering it resolves nothing and sends nothing (the dispatcher is off).
+            new("POST /admin/webhooks register", c => PostForm(c, "/admin/webhooks?handler=Register",
+                new() { ["Input.Agency"] = "DOB", ["Input.Url"] = "https://203.0.113.10/matrix" }), admin),
             new("POST /admin/holidays add", c => PostForm(c, "/admin/holidays?handler=Add",
                 new() { ["Input.Date"] = $"2031-0{Random.Shared.Next(1, 9)}-1{Random.Shared.Next(0, 9)}", ["Input.Name"] = "Matrix day" }), admin),
             new("POST /admin/api-keys create", c => PostForm(c, "/admin/api-keys?handler=Create",
