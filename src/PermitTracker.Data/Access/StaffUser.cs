@@ -29,7 +29,7 @@ public static class StaffRoles
 
     /// <summary>
     /// Not a staff role (so not in <see cref="All"/>): a job's applicant or invitee, signed in by one-time link on its
-    /// own cookie (ADR-034). An account with it has no password and never passes a staff policy.
+    /// own cookie (ADR-033). An account with it has no password and never passes a staff policy.
     /// </summary>
     public const string Applicant = "Applicant";
 

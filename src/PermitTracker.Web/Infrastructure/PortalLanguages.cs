@@ -44,7 +44,7 @@ public static class PortalLanguages
     /// <summary>Pages whose content is for staff: in English whatever the language of the layout.</summary>
     public static bool IsStaffPage(PathString path) =>
         path.StartsWithSegments("/staff") || path.StartsWithSegments("/reports") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/account")
-        // The applicants' pages (Features/Applicants) are in English for now, like the staff pages (ADR-034).
+        // The applicants' pages (Features/Applicants) are in English for now, like the staff pages (ADR-033).
         || path.StartsWithSegments("/my");
 
     public static IServiceCollection AddPortalLanguages(this IServiceCollection services)

@@ -38,7 +38,7 @@ public sealed class UsersModel(PermitsDbContext db, UserManager<StaffUser> users
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        // Staff accounts only: applicants' accounts (ADR-034) are made by their sign-in links, not managed here.
+        // Staff accounts only: applicants' accounts (ADR-033) are made by their sign-in links, not managed here.
         Users = await db.Users.AsNoTracking().Where(u => !db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == "applicant")).OrderBy(u => u.AgencyCode).ThenBy(u => u.Email)
             .Select(u => new UserRow(u.Id, u.Email ?? "", u.DisplayName, db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).FirstOrDefault(),
                 u.AgencyCode, u.LockoutEnd != null && u.LockoutEnd > now))

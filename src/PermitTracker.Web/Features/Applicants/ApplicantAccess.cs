@@ -9,7 +9,7 @@ using PermitTracker.Data.Access;
 namespace PermitTracker.Web.Features.Applicants;
 
 /// <summary>
-/// Applicants' accounts (ADR-034): Identity accounts of the role Applicant, without a password, signed in by a
+/// Applicants' accounts (ADR-033): Identity accounts of the role Applicant, without a password, signed in by a
 /// one-time link on their own cookie scheme, so an applicant's cookie never passes a staff policy and a staff
 /// cookie never passes the applicants'. The staff rules hold: sign-out gives the account a new security stamp
 /// (every session ends), the stamp is checked on every request, an Admin's lock (LockoutEnd) refuses, and every

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace PermitTracker.Web.Features.Applicants;
 
-/// <summary>Asks for a sign-in link. Every well-formed address gets the same answer (no account enumeration, ADR-034).</summary>
+/// <summary>Asks for a sign-in link. Every well-formed address gets the same answer (no account enumeration, ADR-033).</summary>
 [AllowAnonymous]
 [EnableRateLimiting(SignInAttempts.Policy)]
 public sealed class SignInModel(SignInLinkQueue queue, IValidator<SignInModel.SignInInput> validator) : PageModel

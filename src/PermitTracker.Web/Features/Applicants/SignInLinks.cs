@@ -11,7 +11,7 @@ namespace PermitTracker.Web.Features.Applicants;
 /// <summary>
 /// Asking for a sign-in link only queues the address: whether it is an applicant's, and the mail, happen in
 /// <see cref="SignInLinkSender"/>, so the answer and its timing are the same for a known and an unknown address
-/// (no account enumeration, ADR-034). Bounded: a flood drops requests instead of growing memory.
+/// (no account enumeration, ADR-033). Bounded: a flood drops requests instead of growing memory.
 /// </summary>
 public sealed class SignInLinkQueue
 {
@@ -101,7 +101,7 @@ public sealed class SignInLinks(PermitsDbContext db, UserManager<StaffUser> user
             if (!created.Succeeded) throw new InvalidOperationException(string.Join(" ", created.Errors.Select(e => e.Description)));
         }
         var userRoles = await users.GetRolesAsync(user);
-        // A staff account signs in with its password (and its throttle); a link never opens it (ADR-034).
+        // A staff account signs in with its password (and its throttle); a link never opens it (ADR-033).
         if (!userRoles.Contains(StaffRoles.Applicant) || userRoles.Any(r => StaffRoles.All.Contains(r)) || await users.IsLockedOutAsync(user)) return;
 
         var token = await users.GenerateUserTokenAsync(user, ApplicantAccess.LinkProvider, ApplicantAccess.LinkPurpose);
