@@ -1,6 +1,8 @@
 using System.ComponentModel;
+using Microsoft.Extensions.Options;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Web.Commands;
+using PermitTracker.Web.Features.Notifications;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -30,7 +32,11 @@ public sealed class ImportEventsCommand(PortalHost host) : AsyncCommand<ImportEv
         await PermitsDatabase.MigrateAsync(db);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
         var calendar = await ReadModelRebuilder.LoadCalendarAsync(db, scope.ServiceProvider.GetRequiredService<TimeZoneInfo>());
-        var importer = new EventImporter(db, calendar, scope.ServiceProvider.GetRequiredService<TimeProvider>()) { Notify = !settings.NoNotifications };
+        var importer = new EventImporter(db, calendar, scope.ServiceProvider.GetRequiredService<TimeProvider>())
+        {
+            // A portal that notifies nobody (Notifications:Enabled off) writes no outbox row for an import either.
+            Notify = !settings.NoNotifications && scope.ServiceProvider.GetRequiredService<IOptions<NotificationOptions>>().Value.Enabled,
+        };
 
         await using var file = File.OpenRead(args[0]);
         var summary = await importer.ImportAsync(file, (done, total) => Console.WriteLine($"{done:N0} of {total:N0} rows"));

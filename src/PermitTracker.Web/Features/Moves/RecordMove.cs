@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain.Timeline;
 
@@ -73,7 +74,7 @@ public sealed record MoveResult(MoveOutcome Outcome, string? Message = null, Job
 /// transaction; after the commit it evicts this portal's cached status page.
 /// </summary>
 public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, CityCalendarSource calendars, IOutputCacheStore statusCache, TimeProvider clock,
-    PortalMetrics metrics)
+    PortalMetrics metrics, IOptions<Notifications.NotificationOptions> notifications)
 {
     public async Task<MoveResult> HandleAsync(MoveRequest request, CancellationToken cancellationToken = default)
     {
@@ -158,7 +159,7 @@ public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, C
             });
         }
         // Told to followers by the outbox, in this transaction: committed with the event or not at all (ADR-027).
-        Notifications.NotificationOutbox.Add(db, job, recorded, clock);
+        if (notifications.Value.Enabled) Notifications.NotificationOutbox.Add(db, job, recorded, clock);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

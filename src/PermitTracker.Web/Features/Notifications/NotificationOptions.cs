@@ -5,6 +5,13 @@ public sealed class NotificationOptions
 {
     public const string Section = "Notifications";
 
+    /// <summary>
+    /// Off: the portal notifies nobody. No move or import writes an outbox row, and no dispatcher or overdue watch runs
+    /// (mail already queued stays queued). For a city that does not send messages, and for the benchmark that measures
+    /// what notifications cost a move (bench/notifications-ab.sh).
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Changes to one job within this many seconds of the first go out as one message.</summary>
     public double BatchWindowSeconds { get; set; } = 180;
 

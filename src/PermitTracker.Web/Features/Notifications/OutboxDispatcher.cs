@@ -29,7 +29,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<Notif
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.DispatcherEnabled) return;
+        if (!options.Value.Enabled || !options.Value.DispatcherEnabled) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try

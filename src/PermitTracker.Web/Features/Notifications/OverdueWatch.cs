@@ -23,7 +23,7 @@ public sealed class OverdueWatch(IServiceScopeFactory scopes, IOptions<Notificat
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        if (!o.DispatcherEnabled || o.OverdueCheckMinutes <= 0) return;
+        if (!o.Enabled || !o.DispatcherEnabled || o.OverdueCheckMinutes <= 0) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try

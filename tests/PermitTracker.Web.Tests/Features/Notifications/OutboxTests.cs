@@ -51,6 +51,19 @@ public sealed class OutboxTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_notifications_off_a_recorded_move_writes_no_change_for_the_outbox()
+    {
+        await using var silent = await ApiPortal.StartAsync(server, settings: new Dictionary<string, string?> { ["Notifications:Enabled"] = "false" });
+        await CreateAsync(silent, "OB-OFF", "off@example.org");
+
+        Assert.Equal(HttpStatusCode.Created, (await silent.MoveAsync("DOB", "OB-OFF", "INTAKE", "Approved", DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"))).StatusCode);
+
+        await using var db = silent.OpenDb();
+        Assert.Equal(1, await db.StepEvents.CountAsync(e => db.Steps.Any(s => s.Id == e.StepId && s.Key == "INTAKE" && db.Jobs.Any(j => j.Id == s.JobId && j.JobNumber == "OB-OFF"))));
+        Assert.Equal(0, await db.OutboxChanges.CountAsync());
+    }
+
+    [Fact]
     public async Task The_applicant_gets_one_message_with_a_stable_id_unsubscribe_headers_text_html_and_the_public_link()
     {
         await CreateAsync(Api, "OB-2", "owner.ob2@example.org");
