@@ -20,9 +20,6 @@ public enum MoveRefusal
     /// <summary>The move's instant is after now.</summary>
     InFuture,
 
-    /// <summary>The move's instant is before the step's latest event.</summary>
-    BeforeLatestEvent,
-
     /// <summary>The move's instant is before the job's submission.</summary>
     BeforeSubmission,
 
@@ -39,7 +36,7 @@ public enum MoveRefusal
 /// <summary>A step move the spec's "Allowed moves" (or the job's history) does not allow. Nothing was recorded.</summary>
 /// <param name="reason">Which rule refused it.</param>
 /// <param name="from">The step's status at the move's instant, when the refusal depends on it.</param>
-/// <param name="limit">The instant the move may not cross (now, the latest event, the submission), when that is the reason.</param>
+/// <param name="limit">The instant the move may not cross (now, the submission), when that is the reason.</param>
 public sealed class MoveRefusedException(string message, MoveRefusal reason = MoveRefusal.NotAllowed, StepStatus? from = null, DateTimeOffset? limit = null)
     : DomainException(message)
 {

@@ -96,6 +96,13 @@ public sealed class Job
     /// <summary>The current status of a step, Waiting included.</summary>
     public StepStatus StatusOf(string stepKey) => JobHistory.Replay(this, Events).StatusOf(stepKey);
 
+    /// <summary>
+    /// The status a step had at an instant, Waiting included: what a move dated then (a late event) moves from. Events at
+    /// that very instant count as before it, since a move recorded now comes after them in recording order.
+    /// </summary>
+    public StepStatus StatusAt(string stepKey, DateTimeOffset instant) =>
+        JobHistory.Replay(this, Events.Where(e => e.OccurredAt <= instant)).StatusOf(stepKey);
+
     public JobState State
     {
         get
@@ -108,8 +115,10 @@ public sealed class Job
 
     /// <summary>
     /// Records "step entered status at occurredAt". Refuses (and records nothing) when the move is not allowed
-    /// from the step's status at that instant, when the instant is in the future, before the job's submission
-    /// or before the step's latest event, or when it would make a later event of the job invalid. An applicant
+    /// from the step's status at that instant, when the instant is in the future or before the job's submission,
+    /// or when it would make a later event of the job invalid. A late event (dated before events already recorded,
+    /// of this step or another) is accepted when the history with it inserted in time order still holds: agencies'
+    /// systems send last week's inspection today, and the figures follow the corrected history. An applicant
     /// (<paramref name="mover"/>) may only answer a request for changes: ChangesRequested to Ready, nothing else.
     /// </summary>
     public StepEvent RecordMove(string stepKey, StepStatus to, DateTimeOffset occurredAt, string actor, string? note, TimeProvider clock,
@@ -119,17 +128,10 @@ public sealed class Job
         var now = clock.GetUtcNow();
         occurredAt = occurredAt.ToUniversalTime();
         if (string.IsNullOrWhiteSpace(actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.", MoveRefusal.NoActor);
-        if (mover == Mover.Applicant && StatusOf(step.Key) is var from && StepMoves.ApplicantRefusal(step.Title, from, to) is { } notYours)
+        if (mover == Mover.Applicant && StatusAt(step.Key, occurredAt) is var from && StepMoves.ApplicantRefusal(step.Title, from, to) is { } notYours)
             throw new MoveRefusedException(notYours, MoveRefusal.NotTheApplicantsMove, from);
-        if (occurredAt > now)
-            throw new MoveRefusedException($"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).",
-                MoveRefusal.InFuture, limit: now);
-        if (step.LastEventAt is { } last && occurredAt < last)
-            throw new MoveRefusedException(
-                $"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is before the step's latest event ({last:u}); a step's events are recorded in order.",
-                MoveRefusal.BeforeLatestEvent, limit: last);
 
-        var stepEvent = new StepEvent(step.Key, LastEventSequence + 1, to, occurredAt, now, actor.Trim(), note);
+        var stepEvent = NewEvent(step, to, occurredAt, actor, note, LastEventSequence + 1, now);
         step.Append(stepEvent);
         try
         {
@@ -149,6 +151,31 @@ public sealed class Job
     }
 
     /// <summary>
+    /// Records several agency moves of this job at once (an import's rows for the job): all of them, or none when the
+    /// history with every one inserted in time order would not hold. Each is checked as by <see cref="RecordMove"/>,
+    /// but the history only once, with all of them in it: late events that hold only together (a request for changes
+    /// and its answer, both dated before the approval already recorded) are accepted together.
+    /// </summary>
+    public IReadOnlyList<StepEvent> RecordMoves(IReadOnlyList<NewMove> moves, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return RecordAll(moves, (move, sequence) =>
+        {
+            var step = Step(move.StepKey);
+            if (string.IsNullOrWhiteSpace(move.Actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.", MoveRefusal.NoActor);
+            return NewEvent(step, move.Status, move.OccurredAt.ToUniversalTime(), move.Actor, move.Note, sequence, now);
+        });
+    }
+
+    private static StepEvent NewEvent(Step step, StepStatus to, DateTimeOffset occurredAt, string actor, string? note, int sequence, DateTimeOffset now)
+    {
+        if (occurredAt > now)
+            throw new MoveRefusedException($"{step.Title}: {to.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).",
+                MoveRefusal.InFuture, limit: now);
+        return new StepEvent(step.Key, sequence, to, occurredAt, now, actor.Trim(), note);
+    }
+
+    /// <summary>
     /// Records a known past history at once (bulk loads and generated data), with the same checks as
     /// <see cref="RecordMove"/> for each move. The moves must come in time order: then every prefix the
     /// one-by-one path would replay is a prefix of the one replay done here, so the outcome is the same,
@@ -157,34 +184,45 @@ public sealed class Job
     public IReadOnlyList<StepEvent> RecordHistory(IReadOnlyList<PastMove> moves, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        var recorded = new List<StepEvent>(moves.Count);
-        var sequence = LastEventSequence;
         var latest = Events.Select(e => (DateTimeOffset?)e.OccurredAt).Max();
+        return RecordAll(moves, (move, sequence) =>
+        {
+            var step = Step(move.StepKey);
+            var occurredAt = move.OccurredAt.ToUniversalTime();
+            if (string.IsNullOrWhiteSpace(move.Actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.");
+            if (occurredAt > now || move.RecordedAt > now)
+                throw new MoveRefusedException($"{step.Title}: {move.Status.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).");
+            if (latest is { } before && occurredAt < before)
+                throw new MoveRefusedException($"{step.Title}: a history recorded at once must be in time order ({occurredAt:u} comes after {before:u}).");
+            latest = occurredAt;
+            return new StepEvent(step.Key, sequence, move.Status, occurredAt, move.RecordedAt < occurredAt ? occurredAt : move.RecordedAt,
+                move.Actor.Trim(), move.Note);
+        });
+    }
+
+    /// <summary>
+    /// Appends one event per move (numbered on from the last sequence), then replays the job once; a refusal, of a move
+    /// or by the replay, removes every one of them again, so all are recorded or none.
+    /// </summary>
+    private List<StepEvent> RecordAll<TMove>(IReadOnlyList<TMove> moves, Func<TMove, int, StepEvent> newEvent)
+    {
+        var recorded = new List<StepEvent>(moves.Count);
         try
         {
             foreach (var move in moves)
             {
-                var step = Step(move.StepKey);
-                var occurredAt = move.OccurredAt.ToUniversalTime();
-                if (string.IsNullOrWhiteSpace(move.Actor)) throw new MoveRefusedException($"{step.Title}: every move needs an actor.");
-                if (occurredAt > now || move.RecordedAt > now)
-                    throw new MoveRefusedException($"{step.Title}: {move.Status.ToDisplayText()} at {occurredAt:u} is in the future (now is {now:u}).");
-                if (latest is { } before && occurredAt < before)
-                    throw new MoveRefusedException($"{step.Title}: a history recorded at once must be in time order ({occurredAt:u} comes after {before:u}).");
-                var stepEvent = new StepEvent(step.Key, ++sequence, move.Status, occurredAt, move.RecordedAt < occurredAt ? occurredAt : move.RecordedAt,
-                    move.Actor.Trim(), move.Note);
-                step.Append(stepEvent);
+                var stepEvent = newEvent(move, LastEventSequence + recorded.Count + 1);
+                Step(stepEvent.StepKey).Append(stepEvent);
                 recorded.Add(stepEvent);
-                latest = occurredAt;
             }
             JobHistory.Replay(this, Events);
         }
-        catch (MoveRefusedException)
+        catch (DomainException) // a refused move, or a step the job does not have
         {
             foreach (var stepEvent in Enumerable.Reverse(recorded)) Step(stepEvent.StepKey).Remove(stepEvent);
             throw;
         }
-        LastEventSequence = sequence;
+        LastEventSequence += recorded.Count;
         return recorded;
     }
 
@@ -204,6 +242,9 @@ public sealed class Job
         WithdrawalReason = reason.Trim();
     }
 }
+
+/// <summary>An agency's move for <see cref="Job.RecordMoves"/>: what the step entered, when, by whom.</summary>
+public sealed record NewMove(string StepKey, StepStatus Status, DateTimeOffset OccurredAt, string Actor, string? Note);
 
 /// <summary>A move that already happened, for <see cref="Job.RecordHistory"/>: when it happened and when it was recorded.</summary>
 public sealed record PastMove(string StepKey, StepStatus Status, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt, string Actor, string? Note);

@@ -49,8 +49,13 @@ public sealed class Step
     internal void Append(StepEvent stepEvent)
     {
         _events.Add(stepEvent);
-        RecordedStatus = stepEvent.Status;
-        if (LastEventAt is null || stepEvent.OccurredAt > LastEventAt) LastEventAt = stepEvent.OccurredAt;
+        // A late event (dated before the step's latest) changes the history, not the status now; at the same instant
+        // the new event comes last, as recording order breaks ties.
+        if (LastEventAt is null || stepEvent.OccurredAt >= LastEventAt)
+        {
+            RecordedStatus = stepEvent.Status;
+            LastEventAt = stepEvent.OccurredAt;
+        }
     }
 
     internal void Remove(StepEvent stepEvent)

@@ -26,10 +26,6 @@ public sealed class MoveRefusalTests
 
         var early = Refused(job, "S1", StepStatus.InReview, At(-1));
         Assert.Equal((MoveRefusal.BeforeSubmission, Submitted), (early.Reason, early.Limit!.Value));
-
-        job.RecordMove("S1", StepStatus.InReview, At(10), "dob.examiner", null, _builder.Clock);
-        var beforeLatest = Refused(job, "S1", StepStatus.Approved, At(9));
-        Assert.Equal((MoveRefusal.BeforeLatestEvent, At(10)), (beforeLatest.Reason, beforeLatest.Limit!.Value));
     }
 
     [Fact]

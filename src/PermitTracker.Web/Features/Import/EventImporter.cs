@@ -153,14 +153,36 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
                     if (Parse(row, job) is { } reason) rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, reason));
                     else parsed.Add((row, Enum.Parse<StepStatus>(row.Status, true), ParseInstant(row.OccurredAt)!.Value));
                 }
+                var fresh = new List<(Row Row, StepStatus Status, DateTimeOffset At)>();
                 foreach (var (row, status, at) in parsed.OrderBy(p => p.At).ThenBy(p => p.Row.Line))
                 {
-                    var step = job.Step(row.StepKey);
-                    if (step.Events.Any(e => e.Status == status && e.OccurredAt == at && e.Actor == row.Actor.Trim()))
+                    bool Same(StepStatus s, DateTimeOffset occurredAt, string actor) => s == status && occurredAt == at && actor == row.Actor.Trim();
+                    if (job.Step(row.StepKey).Events.Any(e => Same(e.Status, e.OccurredAt, e.Actor)) ||
+                        fresh.Any(f => f.Row.StepKey == row.StepKey && Same(f.Status, f.At, f.Row.Actor.Trim())))
                     {
                         present++;
                         continue;
                     }
+                    fresh.Add((row, status, at));
+                }
+                if (fresh.Count == 0) continue;
+                // The job's new rows together first: late events that hold only together (a request for changes and its
+                // answer, both before an approval already recorded) are accepted together, with one replay for the job.
+                try
+                {
+                    var events = job.RecordMoves([.. fresh.Select(f => new NewMove(f.Row.StepKey, f.Status, f.At, f.Row.Actor, f.Row.Note))], clock);
+                    recorded.AddRange(events.Select(e => (job.Step(e.StepKey), e)));
+                    imported += events.Count;
+                    changed.Add(job);
+                    continue;
+                }
+                catch (MoveRefusedException)
+                {
+                    // Then one by one, in time order: each refused row gets its own reason and the others are kept.
+                }
+                foreach (var (row, status, at) in fresh)
+                {
+                    var step = job.Step(row.StepKey);
                     try
                     {
                         recorded.Add((step, job.RecordMove(row.StepKey, status, at, row.Actor, row.Note, clock)));

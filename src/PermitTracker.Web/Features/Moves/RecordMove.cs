@@ -124,7 +124,8 @@ public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, C
             return new MoveResult(MoveOutcome.Forbidden,
                 $"Step '{step.Key}' of job {job.JobNumber} belongs to {step.AgencyCode}; you may only move {agency.ToUpperInvariant()} steps.", job)
             { Step = step };
-        var from = job.StatusOf(step.Key);
+        // What the move moves from: the step's status at the move's instant, which for a late event is not the status now.
+        var from = job.StatusAt(step.Key, request.OccurredAt.ToUniversalTime());
         // Before the stale check: a caller who may not reopen is refused whatever version it saw.
         if (!request.MayReopen && StepMoves.IsReopen(from, request.Status))
             return new MoveResult(MoveOutcome.ReopenForbidden,
@@ -132,7 +133,7 @@ public sealed class RecordMove(PermitsDbContext db, ReadModelWriter readModel, C
             { Step = step };
         if (request.ExpectedVersion is { } expected && expected != step.RowVersion)
             return new MoveResult(MoveOutcome.Stale,
-                $"{step.Title} changed since you loaded it: it is now {from.ToDisplayText()}. Reload the step and try again.", job)
+                $"{step.Title} changed since you loaded it: it is now {job.StatusOf(step.Key).ToDisplayText()}. Reload the step and try again.", job)
             { Step = step };
 
         StepEvent recorded;

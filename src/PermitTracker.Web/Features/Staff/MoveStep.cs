@@ -54,7 +54,8 @@ public static class MoveRefusals
                 ? "Reopening a finished step needs a reason."
                 : $"{to.ToDisplayText()} needs a note that says why (the applicant and auditors read it)."),
             MoveRefusal.InFuture => (nameof(MoveStepInput.OccurredAt), $"The move cannot be in the future (it is now {Local()})."),
-            MoveRefusal.BeforeLatestEvent => (nameof(MoveStepInput.OccurredAt), $"The step's latest event is at {Local(seconds: true)}; a move cannot be earlier."),
+            // A late entry that the later history contradicts: another time (or no back-dating) is the fix.
+            MoveRefusal.LaterEventInvalid => (nameof(MoveStepInput.OccurredAt), $"At that time this move would make a later event invalid: {refused.Message}"),
             MoveRefusal.BeforeSubmission => (nameof(MoveStepInput.OccurredAt), $"The job was submitted at {Local()}; a move cannot be earlier."),
             _ => null,
         };
