@@ -28,31 +28,7 @@ public static class StaffAccountsSetup
             .AddDefaultTokenProviders();
 
         services.ConfigureApplicationCookie(cookie =>
-        {
-            cookie.Cookie.Name = "permits.staff";
-            cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SameSite = SameSiteMode.Lax;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            cookie.LoginPath = "/account/login";
-            cookie.LogoutPath = "/account/logout";
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
-            cookie.SlidingExpiration = true;
-            cookie.Events.OnValidatePrincipal = StaffSessions.ValidateAsync;
-            // A signed-in person who may not see a page gets a plain 403 (and the friendly error page), not a redirect.
-            cookie.Events.OnRedirectToAccessDenied = context =>
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                return Task.CompletedTask;
-            };
-            cookie.Events.OnRedirectToLogin = context =>
-            {
-                if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                // The handler builds an absolute address from the request's Host, which the client chooses: send the
-                // path only, so the redirect never names a host an attacker typed.
-                else context.Response.Redirect(Uri.TryCreate(context.RedirectUri, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : context.RedirectUri);
-                return Task.CompletedTask;
-            };
-        });
+            PortalCookie.Configure(cookie, "permits.staff", "/account/login", "/account/logout", StaffSessions.ValidateAsync));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "permits.antiforgery";

@@ -32,29 +32,7 @@ public static class ApplicantAccess
     public static IServiceCollection AddApplicantAccess(this IServiceCollection services)
     {
         services.AddAuthentication().AddCookie(Scheme, cookie =>
-        {
-            cookie.Cookie.Name = "permits.applicant";
-            cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SameSite = SameSiteMode.Lax;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            cookie.LoginPath = "/my/sign-in";
-            cookie.LogoutPath = "/my/sign-out";
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
-            cookie.SlidingExpiration = true;
-            cookie.Events.OnValidatePrincipal = ValidateAsync;
-            cookie.Events.OnRedirectToAccessDenied = context =>
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                return Task.CompletedTask;
-            };
-            cookie.Events.OnRedirectToLogin = context =>
-            {
-                if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                // The path only: the absolute address is built from the Host header, which the client chooses.
-                else context.Response.Redirect(Uri.TryCreate(context.RedirectUri, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : context.RedirectUri);
-                return Task.CompletedTask;
-            };
-        });
+            PortalCookie.Configure(cookie, "permits.applicant", "/my/sign-in", "/my/sign-out", ValidateAsync));
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireRole(StaffRoles.Applicant));
         services.Configure<IdentityOptions>(o => o.Tokens.ProviderMap[LinkProvider] = new TokenProviderDescriptor(typeof(LinkTokenProvider)));
