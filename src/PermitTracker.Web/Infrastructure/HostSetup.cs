@@ -47,6 +47,7 @@ public static class HostSetup
         services.AddSingleton<JobChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<JobChangeListener>());
         services.AddScoped<JobStatusQuery>();
+        services.AddSingleton<StatusDocument>();
         services.AddScoped<ReportQueries>();
         services.AddScoped<ReportSnapshotStore>();
         services.AddScoped<ReportRequests>();

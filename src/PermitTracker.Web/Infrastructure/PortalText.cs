@@ -22,6 +22,7 @@ public sealed class PortalWords
     private static readonly CultureInfo Us = CultureInfo.GetCultureInfo("en-US");
 
     private readonly FrozenDictionary<string, string> _words;
+    private readonly FrozenDictionary<string, string[]> _plurals;
 
     private PortalWords(CultureInfo culture)
     {
@@ -35,7 +36,19 @@ public sealed class PortalWords
             var key = (string)e.Key;
             words[key] = own?.GetString(key) ?? (string)e.Value!;
         }
+        // A word with plural forms has one key per category of its language ("Words.Days.few"): English has only
+        // "one" and "other", so the language's own extra forms are read from its own resources.
+        if (own is not null)
+        {
+            foreach (System.Collections.DictionaryEntry e in own)
+                if (e.Key is string key && e.Value is string value && PluralBase(key) is not null) words[key] = value;
+        }
         _words = words.ToFrozenDictionary(StringComparer.Ordinal);
+        Language = culture.TwoLetterISOLanguageName;
+        var categories = PluralRules.Categories(Language);
+        _plurals = words.Keys.Select(PluralBase).OfType<string>().Distinct(StringComparer.Ordinal).ToFrozenDictionary(b => b, b =>
+            Enum.GetValues<PluralCategory>().Select(c => words.GetValueOrDefault(b + "." + PluralRules.KeySuffix(categories.Contains(c) ? c : PluralCategory.Other))
+                ?? words[b + ".other"]).ToArray(), StringComparer.Ordinal);
         // English keeps the US forms of city letters ("Fri, Jan 30, 2026, 12:00 PM"); other languages their own.
         var f = culture.DateTimeFormat;
         Formats = IsEnglish ? Us : culture;
@@ -61,6 +74,9 @@ public sealed class PortalWords
 
     public CultureInfo Culture { get; }
 
+    /// <summary>The two-letter language code ("zh" for zh-Hans): what <see cref="PluralRules"/> knows languages by.</summary>
+    public string Language { get; }
+
     /// <summary>Dates and numbers are written with this culture (en-US for English).</summary>
     public CultureInfo Formats { get; }
 
@@ -77,6 +93,23 @@ public sealed class PortalWords
     public IEnumerable<KeyValuePair<string, string>> All => _words;
 
     public string this[string key] => _words.TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"No word '{key}' in PortalText.resx.");
+
+    /// <summary>
+    /// A count in the form its number takes in this language (CLDR's plural rules): "Words.Days" gives "1 day",
+    /// "3 days"; Polish "2 dni", "5 dni"; Arabic six forms. The key's forms are "KEY.one", "KEY.other", ... in PortalText.
+    /// </summary>
+    public string Plural(string key, int count) => string.Format(Formats, PluralPattern(key, count), count);
+
+    /// <summary>The form of <paramref name="key"/> for <paramref name="count"/>, with its "{0}" left for the caller to write.</summary>
+    public string PluralPattern(string key, int count) =>
+        _plurals.TryGetValue(key, out var forms) ? forms[(int)PluralRules.Of(Language, count)] : throw new KeyNotFoundException($"No plural word '{key}' in PortalText.resx.");
+
+    /// <summary>"Words.Days" for "Words.Days.few": the word a plural form belongs to, or null for a word without forms.</summary>
+    public static string? PluralBase(string key)
+    {
+        var dot = key.LastIndexOf('.');
+        return dot > 0 && key[(dot + 1)..] is "zero" or "one" or "two" or "few" or "many" or "other" ? key[..dot] : null;
+    }
 
     public string Format(string key, object? arg0) => string.Format(Formats, this[key], arg0);
 

@@ -38,14 +38,38 @@ public sealed partial class LanguagesTests(PostgresServer server) : IAsyncLifeti
         var translated = Read($"PortalText.{tag}.resx");
         Assert.NotEmpty(English);
         var problems = new List<string>();
-        foreach (var (key, english) in English)
+        foreach (var (key, english) in Expected(tag))
         {
             if (!translated.TryGetValue(key, out var value) || string.IsNullOrWhiteSpace(value)) problems.Add($"{key}: missing");
             else if (value == english) problems.Add($"{key}: still English");
             else if (!Placeholders(value).SetEquals(Placeholders(english))) problems.Add($"{key}: placeholders {string.Join(",", Placeholders(value))} instead of {string.Join(",", Placeholders(english))}");
         }
-        problems.AddRange(translated.Keys.Except(English.Keys).Select(k => $"{k}: not in PortalText.resx"));
+        problems.AddRange(translated.Keys.Except(Expected(tag).Keys).Select(k => $"{k}: not in PortalText.resx, or not a plural form of {tag}"));
         Assert.True(problems.Count == 0, $"{tag}: " + string.Join("; ", problems));
+    }
+
+    /// <summary>
+    /// The keys a language must have, each with the English it translates: every English key, except that a word with
+    /// plural forms ("Words.Days.one", "Words.Days.other") has exactly the forms of the language's CLDR plural rule
+    /// (Polish one, few, many, other; Arabic six; Chinese other), each against the English "other".
+    /// </summary>
+    private static Dictionary<string, string> Expected(string tag)
+    {
+        var language = System.Globalization.CultureInfo.GetCultureInfo(tag).TwoLetterISOLanguageName;
+        var expected = English.Where(e => PortalWords.PluralBase(e.Key) is null).ToDictionary(e => e.Key, e => e.Value);
+        foreach (var word in English.Keys.Select(PortalWords.PluralBase).OfType<string>().Distinct())
+            foreach (var category in PluralRules.Categories(language))
+                expected[word + "." + PluralRules.KeySuffix(category)] = English.GetValueOrDefault(word + "." + PluralRules.KeySuffix(category), English[word + ".other"]);
+        return expected;
+    }
+
+    [Fact]
+    public void English_gives_each_plural_word_its_one_and_other_forms()
+    {
+        var words = English.Keys.Select(PortalWords.PluralBase).OfType<string>().Distinct().ToList();
+        Assert.Contains("Words.Days", words);
+        foreach (var word in words)
+            Assert.Equal(["one", "other"], English.Keys.Where(k => PortalWords.PluralBase(k) == word).Select(k => k[(word.Length + 1)..]).Order());
     }
 
     private static HashSet<string> Placeholders(string value) => [.. Placeholder().Matches(value).Select(m => m.Value)];

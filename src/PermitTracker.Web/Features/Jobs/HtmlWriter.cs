@@ -84,6 +84,65 @@ public sealed class HtmlWriter : IHtmlContent, IDisposable
         return Text(pattern[(at + 3)..]);
     }
 
+    /// <summary>
+    /// A sentence of the page's language with its values where the language puts them ({0}, {1}, ...): the words
+    /// encoded; a <see cref="DataValue"/> (a name, an address, a job number) in its own &lt;bdi&gt; so a right-to-left
+    /// page keeps the words and a left-to-right name in order; a list of data names joined the language's way, each
+    /// name isolated; a string (more of the language's words, "3 days") or a number as it is.
+    /// </summary>
+    public HtmlWriter Phrase(string pattern, params ReadOnlySpan<object?> values)
+    {
+        var from = 0;
+        for (var at = pattern.IndexOf('{'); at >= 0; at = pattern.IndexOf('{', at + 1))
+        {
+            if (at + 2 >= pattern.Length || pattern[at + 2] != '}' || !char.IsAsciiDigit(pattern[at + 1])) continue;
+            Text(pattern[from..at]);
+            Value(values[pattern[at + 1] - '0']);
+            from = at + 3;
+            at += 2;
+        }
+        return Text(pattern[from..]);
+    }
+
+    private void Value(object? value)
+    {
+        switch (value)
+        {
+            case null: break;
+            case DataValue d: Isolated(d.Text); break;
+            case AllButLast l:
+                for (var i = 0; i < l.Names.Count - 1; i++)
+                {
+                    if (i > 0) Text(PlainWords.ListComma(Words));
+                    Isolated(l.Names[i]);
+                }
+                break;
+            case IReadOnlyList<string> names: List(names); break;
+            case string words: Text(words); break;
+            case int n: Int(n); break;
+            case IFormattable f: Text(f.ToString(null, Words.Formats)); break;
+            default: Text(value.ToString()); break;
+        }
+    }
+
+    /// <summary>Data in a sentence: isolated from the words around it (&lt;bdi&gt;), whatever its direction.</summary>
+    public HtmlWriter Isolated(string? data) => Raw("<bdi>").Text(data).Raw("</bdi>");
+
+    /// <summary>"A, B and C" in the page's language (<see cref="PlainWords.JoinAnd"/>), each name in its own &lt;bdi&gt;.</summary>
+    public HtmlWriter List(IReadOnlyList<string> names)
+    {
+        switch (names.Count)
+        {
+            case 0: return this;
+            case 1: return Isolated(names[0]);
+            case 2: return Phrase(Words["Words.And2"], new DataValue(names[0]), new DataValue(names[1]));
+        }
+        return Phrase(Words["Words.AndLast"], new AllButLast(names), new DataValue(names[^1]));
+    }
+
+    /// <summary>The names before a list's last, for the "{0}" of "Words.AndLast", separated by the language's comma.</summary>
+    private sealed record AllButLast(IReadOnlyList<string> Names);
+
     private HtmlWriter Format<T>(T value, ReadOnlySpan<char> format, IFormatProvider culture) where T : ISpanFormattable
     {
         int written;
@@ -120,3 +179,6 @@ public sealed class HtmlWriter : IHtmlContent, IDisposable
         if (buffer.Length > 0) ArrayPool<char>.Shared.Return(buffer);
     }
 }
+
+/// <summary>A value that is data, not the language's words (a name, an address, a job number): see <see cref="HtmlWriter.Phrase"/>.</summary>
+public readonly record struct DataValue(string? Text);

@@ -11,9 +11,10 @@ public static class PlainWords
 {
     public static int WholeDays(TimeSpan duration) => CityCalendar.CalendarDays(duration);
 
-    public static string Days(PortalWords w, int days) => days == 1 ? w["Words.Day"] : w.Format("Words.Days", days);
+    /// <summary>"1 day", "12 days", in the form the language gives the number (CLDR's plural rules, ADR-036).</summary>
+    public static string Days(PortalWords w, int days) => w.Plural("Words.Days", days);
 
-    public static string BusinessDays(PortalWords w, int days) => days == 1 ? w["Words.BusinessDay"] : w.Format("Words.BusinessDays", days);
+    public static string BusinessDays(PortalWords w, int days) => w.Plural("Words.BusinessDays", days);
 
     public static string Date(PortalWords w, DateTime local) => local.ToString(w.DatePattern, w.Formats);
 
@@ -63,7 +64,7 @@ public static class PlainWords
     };
 
     /// <summary>The comma between list items: Chinese's enumeration comma, Arabic script's comma, else ", ".</summary>
-    private static string ListComma(PortalWords w) => w.Culture.TwoLetterISOLanguageName switch
+    public static string ListComma(PortalWords w) => w.Culture.TwoLetterISOLanguageName switch
     {
         "zh" => "、",
         "ar" or "ur" => "، ",

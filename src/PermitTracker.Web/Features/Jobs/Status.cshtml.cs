@@ -11,7 +11,7 @@ namespace PermitTracker.Web.Features.Jobs;
 /// </summary>
 [EnableRateLimiting(PublicLookups.Policy)]
 [OutputCache(PolicyName = JobStatusCachePolicy.PageName)]
-public sealed class StatusModel(JobStatusQuery query, ReferenceDataCache reference, CityCalendarSource calendars, TimeProvider clock) : PageModel
+public sealed class StatusModel(JobStatusQuery query, ReferenceDataCache reference, CityCalendarSource calendars, TimeProvider clock, StatusDocument document) : PageModel
 {
     public StatusPageContent Job { get; private set; } = null!;
 
@@ -47,7 +47,8 @@ public sealed class StatusModel(JobStatusQuery query, ReferenceDataCache referen
         Job = StatusPageContent.Build(view, await calendars.GetAsync(cancellationToken), await reference.AgenciesAsync(cancellationToken), at, asOfGiven, words);
         Html = StatusPageHtml.Write(Job);
         Response.RegisterForDispose(Html);
-        return Page();
+        // Nearly every visitor: the whole document written by hand around the layout Razor rendered once (ADR-036).
+        return document.WritesByHand(HttpContext) ? document.Result(Job, Html) : Page();
     }
 
     private PageResult Refuse(int status, string problem)

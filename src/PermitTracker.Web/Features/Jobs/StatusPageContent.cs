@@ -74,14 +74,14 @@ public sealed record StatusPageContent(
         switch (t.State)
         {
             case JobState.Complete:
-                lines.Add(new(HeadlineKind.Done, w.Format("Head.Complete", took), null, null));
+                lines.Add(new(HeadlineKind.Done, w["Head.Complete"], [took], null, null));
                 return lines;
             case JobState.Denied:
                 var rejected = t.Steps.First(s => s.Status == StepStatus.Rejected);
-                lines.Add(new(HeadlineKind.Done, w.Format("Head.Denied", PlainWords.The(w, agencyName(rejected.AgencyCode)), rejected.Name, took), rejected.Key, null));
+                lines.Add(new(HeadlineKind.Done, w["Head.Denied"], [new DataValue(PlainWords.The(w, agencyName(rejected.AgencyCode))), new DataValue(rejected.Name), took], rejected.Key, null));
                 return lines;
             case JobState.Withdrawn:
-                lines.Add(new(HeadlineKind.Done, w.Format("Head.Withdrawn", took), null, null));
+                lines.Add(new(HeadlineKind.Done, w["Head.Withdrawn"], [took], null, null));
                 return lines;
         }
         foreach (var h in t.NowHolding.Where(h => h.Status != StepStatus.Waiting))
@@ -92,22 +92,22 @@ public sealed record StatusPageContent(
             {
                 // What the agency asked for, in its own words: the note of the step's latest Changes requested.
                 var asked = events?.GetValueOrDefault(s.Key)?.LastOrDefault(e => e.Status == StepStatus.ChangesRequested)?.Note;
-                lines.Add(new(HeadlineKind.Applicant, w.Format("Head.Applicant", PlainWords.The(w, agencyName(s.AgencyCode)), s.Name, days), s.Key, null, asked));
+                lines.Add(new(HeadlineKind.Applicant, w["Head.Applicant"], [new DataValue(PlainWords.The(w, agencyName(s.AgencyCode))), new DataValue(s.Name), days], s.Key, null, asked));
                 continue;
             }
             var against = s.TargetBusinessDays is { } target
                 ? w.Format("Head.Against", PlainWords.BusinessDays(w, s.BusinessDaysWithAgency), PlainWords.BusinessDays(w, target), PlainWords.Target(w, s.TargetStatus))
                 : "";
             var where = h.Status == StepStatus.InReview ? w["Head.InReview"] : w["Head.InQueue"];
-            lines.Add(new(HeadlineKind.Agency, w.Format("Head.Agency", PlainWords.The(w, agencyName(h.Holder)), s.Name, where, days) + against, s.Key, s.TargetStatus));
+            lines.Add(new(HeadlineKind.Agency, w["Head.Agency"], [new DataValue(PlainWords.The(w, agencyName(h.Holder))), new DataValue(s.Name), where, days], s.Key, s.TargetStatus) { After = against });
         }
         foreach (var h in t.NowHolding.Where(h => h.Status == StepStatus.Waiting))
         {
             var s = figures[h.StepKey];
-            lines.Add(new(HeadlineKind.Blocked,
-                w.Format(h.WaitingOn.Count == 1 ? "Head.BlockedOne" : "Head.BlockedMany", s.Name, agencyName(s.AgencyCode), PlainWords.JoinAnd(w, [.. h.WaitingOn.Select(stepName)])), s.Key, null));
+            lines.Add(new(HeadlineKind.Blocked, w[h.WaitingOn.Count == 1 ? "Head.BlockedOne" : "Head.BlockedMany"],
+                [new DataValue(s.Name), new DataValue(agencyName(s.AgencyCode)), h.WaitingOn.Select(stepName).ToList()], s.Key, null));
         }
-        if (lines.Count == 0) lines.Add(new(HeadlineKind.Agency, w["Head.NotStarted"], null, null));
+        if (lines.Count == 0) lines.Add(new(HeadlineKind.Agency, w["Head.NotStarted"], [], null, null));
         return lines;
     }
 
@@ -119,8 +119,14 @@ public sealed record StatusPageContent(
         Done,
     }
 
+    /// <param name="Sentence">The line's words, with its <paramref name="Values"/> where the language puts them: data
+    /// (agency and step names) as <see cref="DataValue"/>, isolated on the page (<see cref="HtmlWriter.Phrase"/>).</param>
     /// <param name="Asked">For a job waiting on the applicant: the note of the agency's request for changes.</param>
-    public sealed record HeadlineLine(HeadlineKind Kind, string Text, string? StepKey, TargetStatus? Target, string? Asked = null);
+    public sealed record HeadlineLine(HeadlineKind Kind, string Sentence, object?[] Values, string? StepKey, TargetStatus? Target, string? Asked = null)
+    {
+        /// <summary>Words after the sentence: how the step stands against its target.</summary>
+        public string After { get; init; } = "";
+    }
 
     public sealed record StepView(
         StepFigures Figures,

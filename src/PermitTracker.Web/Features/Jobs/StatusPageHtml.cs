@@ -15,8 +15,8 @@ public static class StatusPageHtml
         var w = new HtmlWriter(words);
         var t = c.Timeline;
         var job = c.Job;
-        w.Raw("<p class=\"breadcrumb\"><a href=\"/\">").Text(words["Layout.FindJob"]).Raw("</a> › ").Text(words.Format("Status.Job", job.JobNumber)).Raw("</p>\n");
-        w.Raw("<h1>").Text(c.Title).Raw("</h1>\n");
+        w.Raw("<p class=\"breadcrumb\"><a href=\"/\">").Text(words["Layout.FindJob"]).Raw("</a> › ").Phrase(words["Status.Job"], new DataValue(job.JobNumber)).Raw("</p>\n");
+        w.Raw("<h1>").Phrase(words["Status.Title"], new DataValue(job.JobNumber), new DataValue(job.PermitTypeName), new DataValue(job.Address.ToString())).Raw("</h1>\n");
         w.Raw("<p class=\"muted\">").Text(job.Description).Raw("</p>\n");
         w.Raw("<p class=\"follow\"><a href=\"/jobs/").Text(job.JobNumber).Raw("/follow\">Follow this job</a> by e-mail</p>\n");
         if (c.AsOfGiven)
@@ -60,7 +60,7 @@ public static class StatusPageHtml
                 _ => "done",
             }).Raw("\"");
             if (line.StepKey is not null) w.Raw(" data-step=\"").Text(line.StepKey).Raw("\"");
-            w.Raw(">").Text(line.Text);
+            w.Raw(">").Phrase(line.Sentence, line.Values).Text(line.After);
             if (line.Target is { } ts) w.Raw(" ").Badge(ts);
             if (line.Asked is { } asked) w.Raw("<br /><span class=\"headline-asked\">").Sentence(c.Words["Head.Asked"], asked, static (w, a) => w.Raw("<q><bdi>").Text(a).Raw("</bdi></q>")).Raw("</span>");
             w.Raw("</li>\n");
@@ -77,7 +77,7 @@ public static class StatusPageHtml
 
     /// <summary>A number of days with the number in a span a test or tool can read (data-figure), worded by the language.</summary>
     private static HtmlWriter FigureDays(this HtmlWriter w, string figure, int days) =>
-        w.Sentence(w.Words[days == 1 ? "Words.Day" : "Words.Days"], (figure, days), static (w, f) => w.Raw("<span data-figure=\"").Text(f.figure).Raw("\">").Int(f.days).Raw("</span>"));
+        w.Sentence(w.Words.PluralPattern("Words.Days", days), (figure, days), static (w, f) => w.Raw("<span data-figure=\"").Text(f.figure).Raw("\">").Int(f.days).Raw("</span>"));
 
     private static void WriteSummary(HtmlWriter w, StatusPageContent c)
     {
@@ -110,7 +110,7 @@ public static class StatusPageHtml
             var shares = c.Shares();
             for (var i = 0; i < shares.Count; i++)
             {
-                w.Raw("<span>").Text(shares[i].Name).Raw(" ").FigureDays("shares." + shares[i].Holder, D(shares[i].Time)).Raw(i == shares.Count - 1 ? "." : ",").Raw("</span>\n");
+                w.Raw("<span>").Isolated(shares[i].Name).Raw(" ").FigureDays("shares." + shares[i].Holder, D(shares[i].Time)).Raw(i == shares.Count - 1 ? "." : ",").Raw("</span>\n");
             }
             w.Raw("<br /><span class=\"muted\">").Text(words["Status.CriticalPath"]).Raw("</span>");
         }
@@ -163,9 +163,9 @@ public static class StatusPageHtml
             w.Raw("<li class=\"step-list__item").Raw(held ? " step-list__item--now" : "").Raw("\" data-step=\"").Text(f.Key).Raw("\">\n<p class=\"step-list__name\"><a href=\"#step-")
                 .Text(f.Key).Raw("\">").Text(f.Name).Raw("</a> <span class=\"muted\">· ").Text(s.AgencyName).Raw("</span></p>\n<p class=\"step-list__status\">");
             if (held)
-                w.Raw("<strong class=\"step-list__holder\">").Text(f.Status == StepStatus.ChangesRequested ? withApplicant : words.Format("Status.WithAgency", s.AgencyName)).Raw("</strong>: ");
+                w.Raw("<strong class=\"step-list__holder\">").Phrase(f.Status == StepStatus.ChangesRequested ? withApplicant : words["Status.WithAgency"], new DataValue(s.AgencyName)).Raw("</strong>: ");
             w.Text(PlainWords.Status(words, f.Status));
-            if (f.Status == StepStatus.Waiting) w.Raw(" (").Text(PlainWords.JoinAnd(words, s.BlockedByNames)).Raw(")");
+            if (f.Status == StepStatus.Waiting) w.Raw(" (").List(s.BlockedByNames).Raw(")");
             w.Raw(", ").Text(words.Format("Status.DaysOpen", PlainWords.Days(words, D(f.DaysOpen))));
             if (held && f.TargetStatus is { } ts && f.TargetBusinessDays is not null) w.Raw(" ").Badge(ts);
             w.Raw("</p>\n");
@@ -222,7 +222,7 @@ public static class StatusPageHtml
             }
             w.Raw("</td>\n");
             w.Cell(col[10]).Raw(">");
-            if (f.Status == StepStatus.Waiting) w.Text(PlainWords.JoinAnd(words, s.BlockedByNames));
+            if (f.Status == StepStatus.Waiting) w.List(s.BlockedByNames);
             w.Raw("</td>\n</tr>\n");
         }
         w.Raw("</tbody>\n</table>\n</div>\n");
@@ -260,17 +260,17 @@ public static class StatusPageHtml
             w.Raw("<p>\n<strong>").Text(PlainWords.Status(words, f.Status)).Raw("</strong>\n");
             if (f.TargetStatus is { } ts && !f.Status.IsFinished() && HasStarted(f)) w.Badge(ts).Raw("\n");
             if (f.Status == StepStatus.Waiting)
-                w.Raw("<span>").Text(words.Format("Status.BlockedBy", PlainWords.JoinAnd(words, s.BlockedByNames), PlainWords.Days(words, D(f.DaysBlocked)))).Raw("</span>\n");
+                w.Raw("<span>").Phrase(words["Status.BlockedBy"], s.BlockedByNames, PlainWords.Days(words, D(f.DaysBlocked))).Raw("</span>\n");
             w.Raw("</p>\n<dl class=\"facts\">\n");
             w.Raw("<div><dt>").Text(ready).Raw("</dt><dd>");
             if (f.ReadyAt is { } r) w.DateTime(c.Local(r));
             else w.Text(notYet);
-            if (s.BindingName is { } bn) w.Raw(" ").Text(words.Format("Status.WhenFinished", bn));
+            if (s.BindingName is { } bn) w.Raw(" ").Phrase(words["Status.WhenFinished"], new DataValue(bn));
             w.Raw("</dd></div>\n<div><dt>").Text(finished).Raw("</dt><dd>");
             if (f.FinishedAt is { } fin) w.DateTime(c.Local(fin));
             else w.Text(notYet);
             w.Raw("</dd></div>\n<div><dt>").Text(daysOpen).Raw("</dt><dd>").Days(D(f.DaysOpen)).Raw("</dd></div>\n");
-            w.Raw("<div><dt>").Text(words.Format("Status.DaysWith", s.AgencyName)).Raw("</dt><dd>").Days(D(f.DaysWithAgency));
+            w.Raw("<div><dt>").Phrase(words["Status.DaysWith"], new DataValue(s.AgencyName)).Raw("</dt><dd>").Days(D(f.DaysWithAgency));
             if (f.TargetBusinessDays is { } target)
             {
                 w.Raw("<span>").Text(words.Format("Status.TargetOf", PlainWords.BusinessDays(words, f.BusinessDaysWithAgency), target,
@@ -284,13 +284,13 @@ public static class StatusPageHtml
                 for (var i = 0; i < s.WaitingAttribution.Count; i++)
                 {
                     if (i > 0) w.Raw(", ");
-                    w.Text(s.WaitingAttribution[i].Holder).Raw(" ").Days(D(s.WaitingAttribution[i].Time));
+                    w.Isolated(s.WaitingAttribution[i].Holder).Raw(" ").Days(D(s.WaitingAttribution[i].Time));
                 }
                 w.Raw("</dd></div>\n");
             }
             if (s.Agency is { } agency)
             {
-                w.Raw("<div><dt>").Text(words["Status.Contact"]).Raw("</dt><dd>").Text(agency.Name).Raw(": <a href=\"tel:").Text(agency.ContactPhone).Raw("\">").Text(agency.ContactPhone)
+                w.Raw("<div><dt>").Text(words["Status.Contact"]).Raw("</dt><dd>").Isolated(agency.Name).Raw(": <a href=\"tel:").Text(agency.ContactPhone).Raw("\">").Text(agency.ContactPhone)
                     .Raw("</a>, <a href=\"mailto:").Text(agency.ContactEmail).Raw("\">").Text(agency.ContactEmail).Raw("</a>");
                 // Only an http(s) page becomes a link, whatever the database holds (a javascript: address is left out).
                 if (SafeLinks.IsWebPage(agency.WebPage)) w.Raw(", <a href=\"").Text(agency.WebPage).Raw("\">").Text(words["Status.WebPage"]).Raw("</a>");

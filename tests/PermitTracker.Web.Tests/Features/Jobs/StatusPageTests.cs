@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AngleSharp.Dom;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using PermitTracker.Web.Tests.Features.Jobs;
@@ -75,6 +76,26 @@ public sealed class StatusPageTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal($"Job {WorkedExample}: New Building at 350 West 31st Street, Manhattan 10001 · PermitTracker", page.Title);
         Assert.Equal(4, page.QuerySelectorAll("svg.gantt g.row").Length);
         Assert.Contains("Fri, Jan 30, 2026, 12:00 PM", html, StringComparison.Ordinal); // as_of shown in New York time
+    }
+
+    [Fact]
+    public async Task On_a_right_to_left_page_each_name_and_address_in_a_sentence_is_isolated()
+    {
+        var page = PageFigures.Parse(await _portal.Anonymous().GetStringAsync($"/jobs/{WorkedExample}?lang=ar&asOf={Q("2026-01-30T12:00:00-05:00")}"));
+
+        Assert.Equal("rtl", page.DocumentElement.GetAttribute("dir"));
+        Assert.Equal([WorkedExample, "New Building", "350 West 31st Street, Manhattan 10001"], page.QuerySelectorAll("h1 bdi").Select(b => b.TextContent));
+        var headline = page.QuerySelectorAll(".headline li bdi").Select(b => b.TextContent).ToList();
+        Assert.Contains("Fire Department", headline);
+        Assert.Contains("Sprinkler review", headline);
+        // The data is English and the sentence Arabic: no Latin letter is left outside a <bdi> in any sentence with data.
+        var sentences = page.QuerySelectorAll("h1, .breadcrumb, .headline li, .step-list__holder, .step dt, .facts dd span").ToList();
+        Assert.NotEmpty(sentences);
+        foreach (var sentence in sentences)
+        {
+            var outside = string.Concat(sentence.Descendants<IText>().Where(t => t.ParentElement?.Closest("bdi, a, time, q") is null).Select(t => t.Data));
+            Assert.False(outside.Any(char.IsAsciiLetter), $"Latin text outside <bdi> in <{sentence.LocalName}>: {outside}");
+        }
     }
 
     [Fact]
