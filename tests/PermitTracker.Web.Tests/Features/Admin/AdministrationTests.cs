@@ -92,4 +92,27 @@ public sealed class AdministrationTests(StaffPortalFixture fixture) : IClassFixt
         Assert.Contains("Queue: DEP", await clerk.Client.GetStringAsync("/staff"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await clerk.Client.GetAsync("/admin")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_name_too_long_is_told_beside_the_field_and_nothing_typed_but_the_password_is_lost()
+    {
+        var admin = await Portal.SignInAsync("admin@test.example");
+        var name = new string('n', 201);
+
+        var answer = await admin.SubmitAsync("/admin/users", "#user-form", new()
+        {
+            ["Input.Email"] = "long.name@test.example",
+            ["Input.DisplayName"] = name,
+            ["Input.Role"] = "Staff",
+            ["Input.Agency"] = "DEP",
+            ["Input.Password"] = StaffPortal.Password,
+        });
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var page = await Browser.ParseAsync(await answer.Content.ReadAsStringAsync());
+        Assert.Contains("200", page.QuerySelector("[data-valmsg-for='Input.DisplayName']")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("long.name@test.example", page.QuerySelector("#Input_Email")!.GetAttribute("value"));
+        await using var db = Portal.Factory.OpenDb();
+        Assert.False(await db.Users.AnyAsync(u => u.Email == "long.name@test.example"));
+    }
 }
