@@ -22,7 +22,8 @@ public static class ApiEndpoints
             .RequireAuthorization(AccessClaims.WriteStepsPolicy)
             .WithName("RecordStepEvent").WithSummary("Records a move of a step. An agency key may only move its own agency's steps.")
             .Produces<RecordStepEvent.Response>(StatusCodes.Status201Created).ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPost("/jobs/{jobNumber}/withdrawal", Features.Moves.WithdrawJobEndpoint.HandleAsync)
             .RequireAuthorization(AccessClaims.CreateJobsPolicy)
             .WithName("WithdrawJob").WithSummary("Withdraws a job for its applicant: every clock stops at that instant. Needs an intake key.")
