@@ -36,7 +36,7 @@ public static class ApiContract
         {
             document.Info.Title = "PermitTracker API";
             document.Info.Description = "Job status and figures for residents' tools; moves for agencies' systems (X-Api-Key). Figures follow docs/metrics.md. " +
-                "Every error is problem+json (RFC 9457). Keyed callers have a quota per key (429 with Retry-After and RateLimit-* headers).";
+                "Every error is problem+json (RFC 9457); a caller over a limit gets 429 with Retry-After.";
             // The server as a path on the document's own origin, not the asker's Host header (what the default writes).
             document.Servers = [new() { Url = new Uri(context.ApplicationServices.GetRequiredService<PublicAddress>().BaseUrl + "/").AbsolutePath }];
             document.Components ??= new();
@@ -68,8 +68,8 @@ public static class ApiContract
                 // Public: an empty requirement says "no credentials needed" (and a key, when sent, only selects its quota).
                 operation.Security = [new OpenApiSecurityRequirement()];
             }
-            if (metadata.OfType<EnableRateLimitingAttribute>().Any() && !operation.Responses.ContainsKey("429"))
-                operation.Responses["429"] = TooManyRequests(context);
+            if (metadata.OfType<EnableRateLimitingAttribute>().FirstOrDefault() is { } limit && !operation.Responses.ContainsKey("429"))
+                operation.Responses["429"] = TooManyRequests(context, rateHeaders: limit.PolicyName == PublicLookups.Policy);
             return Task.CompletedTask;
         });
     }
@@ -83,16 +83,19 @@ public static class ApiContract
         },
     };
 
-    private static OpenApiResponse TooManyRequests(OpenApiOperationTransformerContext context)
+    /// <summary>The 429 of a limit: Retry-After always; the request-rate limit (a fixed window per client) also says its size and reset.</summary>
+    private static OpenApiResponse TooManyRequests(OpenApiOperationTransformerContext context, bool rateHeaders)
     {
-        var response = Problem(context, "Over the limit: a keyed caller's quota per key, an anonymous caller's per address. Wait Retry-After seconds.");
-        response.Headers = new Dictionary<string, IOpenApiHeader>
+        var response = Problem(context, rateHeaders
+            ? "Over the lookups this client address may make per window. Wait Retry-After seconds."
+            : "Too many of these running at once for this client or in all. Wait Retry-After seconds.");
+        response.Headers = new Dictionary<string, IOpenApiHeader> { ["Retry-After"] = Header("Seconds to wait before asking again.") };
+        if (rateHeaders)
         {
-            ["Retry-After"] = Header("Seconds until the window resets."),
-            ["RateLimit-Limit"] = Header("Requests allowed per window for this caller."),
-            ["RateLimit-Remaining"] = Header("Requests left in this window (0 here)."),
-            ["RateLimit-Reset"] = Header("Seconds until the window resets."),
-        };
+            response.Headers["RateLimit-Limit"] = Header("Requests allowed per window for this client.");
+            response.Headers["RateLimit-Remaining"] = Header("Requests left in this window (0 here).");
+            response.Headers["RateLimit-Reset"] = Header("Seconds until the window resets.");
+        }
         return response;
     }
 

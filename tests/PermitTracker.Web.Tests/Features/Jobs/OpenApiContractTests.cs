@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
 using PermitTracker.Web.Commands;
 using PermitTracker.Web.Tests.Support;
 
@@ -81,6 +82,24 @@ public sealed class OpenApiContractTests(PostgresServer server) : IAsyncLifetime
         Assert.True(move.ContainsKey("409") && move.ContainsKey("422"));
         var tooMany = Operation("/api/v1/jobs/{jobNumber}", "get")["responses"]!["429"]!["headers"]!.AsObject();
         Assert.Equal(["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"], tooMany.Select(h => h.Key));
+    }
+
+    [Fact]
+    public async Task A_lookup_over_the_limit_answers_429_with_the_headers_the_document_declares()
+    {
+        await using var strict = _portal.Factory.WithWebHostBuilder(b => b.UseSetting("RateLimiting:PublicLookups:PermitLimit", "2"));
+        var client = strict.CreateClient();
+        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/jobs/NONE-1")).StatusCode);
+
+        var refused = await client.GetAsync("/api/v1/jobs/NONE-1");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("2", refused.Headers.GetValues("RateLimit-Limit").Single());
+        Assert.Equal("0", refused.Headers.GetValues("RateLimit-Remaining").Single());
+        var reset = int.Parse(refused.Headers.GetValues("RateLimit-Reset").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(reset, 1, 60);
+        Assert.Equal(TimeSpan.FromSeconds(reset), refused.Headers.RetryAfter?.Delta);
     }
 
     [Fact]
