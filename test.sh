@@ -33,6 +33,12 @@ if [ $build -eq 0 ]; then
   format=$?
   [ $format -ne 0 ] && echo "dotnet format --verify-no-changes found files to reformat: run 'dotnet format PermitTracker.sln'." >&2
 fi
+# The API's contract: the OpenAPI document the built portal serves, linted by Redocly's recommended rules (ADR-034).
+if [ $build -eq 0 ]; then
+  scripts/lint-openapi.sh
+  openapi=$?
+  [ $openapi -ne 0 ] && echo "scripts/lint-openapi.sh found errors in the OpenAPI document (/api/v1/openapi.json)." >&2
+fi
 # No Docker engine runs here: the container files are checked by linters instead (scripts/lint-containers.sh).
 scripts/lint-containers.sh
 containers=$?
@@ -42,6 +48,7 @@ if [ $build -eq 0 ]; then
   status=$?
   [ "${format:-0}" -ne 0 ] && status=1
   [ $containers -ne 0 ] && status=1
+  [ "${openapi:-0}" -ne 0 ] && status=1
 fi
 
 # dotnet test prints no single line CI can count: sum the TRX counters of every test project.

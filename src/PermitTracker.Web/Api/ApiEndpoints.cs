@@ -22,13 +22,19 @@ public static class ApiEndpoints
             .RequireAuthorization(AccessClaims.WriteStepsPolicy)
             .WithName("RecordStepEvent").WithSummary("Records a move of a step. An agency key may only move its own agency's steps.")
             .Produces<RecordStepEvent.Response>(StatusCodes.Status201Created).ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPost("/jobs/{jobNumber}/withdrawal", Features.Moves.WithdrawJobEndpoint.HandleAsync)
             .RequireAuthorization(AccessClaims.CreateJobsPolicy)
             .WithName("WithdrawJob").WithSummary("Withdraws a job for its applicant: every clock stops at that instant. Needs an intake key.")
             .Produces<Features.Moves.WithdrawJobEndpoint.Response>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        app.MapGroup("/api/v1").WithTags("Open data").MapGet("/open-data/{file}", GetOpenData.HandleAsync)
+        var openData = app.MapGroup("/api/v1").WithTags("Open data");
+        openData.MapGet("/status-changes", StatusChangeFeed.HandleAsync)
+            .RequireRateLimiting(PublicLookups.Policy)
+            .WithName("GetStatusChanges").WithSummary("The status changes committed since a cursor, oldest first, 1000 a page; the answer's next is the cursor to send as since. ETag/If-None-Match: 304 when nothing new. Public; no personal data.")
+            .Produces<StatusChangeFeed.Page>().Produces(StatusCodes.Status304NotModified).ProducesValidationProblem();
+        openData.MapGet("/open-data/{file}", GetOpenData.HandleAsync)
             .RequireRateLimiting(OpenDataDownloads.Policy)
             .WithName("GetOpenData").WithSummary("Open data, streamed: permits.csv|.json (BLDS core fields), status-changes.csv|.json, steps.csv|.json (per-step figures). Public; no personal data.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv").Produces(StatusCodes.Status304NotModified)

@@ -59,6 +59,7 @@ public static class CommandLine
             config.AddCommand<GenerateCommand>("generate").WithDescription("Adds N realistic jobs with events and read model by binary COPY (load tests, benchmarks).")
                 .WithExample("generate", "--jobs", "1000000", "--bottleneck", "FDNY=1.5");
             config.AddCommand<RefreshReportsCommand>("refresh-reports").WithDescription("Recomputes the manager reports' snapshots (ADR-011).");
+            config.AddCommand<OpenApiCommand>("openapi").WithDescription("Writes the API's OpenAPI document (what /api/v1/openapi.json serves); needs no database.");
             DatabaseBackup.AddCommands(config);
         });
         try

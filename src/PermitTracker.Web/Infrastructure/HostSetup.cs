@@ -79,14 +79,7 @@ public static class HostSetup
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             json.SerializerOptions.Converters.Add(new NulFreeStringConverter());
         });
-        services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, context, _) =>
-        {
-            document.Info.Title = "PermitTracker API";
-            document.Info.Description = "Job status and figures for residents' tools; moves for agencies' systems (X-Api-Key). Figures follow docs/metrics.md.";
-            // The server as a path on the document's own origin, not the asker's Host header (what the default writes).
-            document.Servers = [new() { Url = new Uri(context.ApplicationServices.GetRequiredService<PublicAddress>().BaseUrl + "/").AbsolutePath }];
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi("v1", ApiContract.Describe);
         services.AddRazorPages(options => options.RootDirectory = "/Features");
         services.AddSingleton<System.Text.Encodings.Web.HtmlEncoder>(PortalHtmlEncoder.Instance); // pages drop bidi and zero-width controls
         services.AddPortalLanguages();
@@ -134,7 +127,13 @@ public static class HostSetup
         app.MapOpenApi("/api/{documentName}/openapi.json");
         app.MapScalarApiReference("/api/docs", options => options
             .WithTitle("PermitTracker API")
-            .WithOpenApiRoutePattern("/api/{documentName}/openapi.json"));
+            .WithOpenApiRoutePattern("/api/{documentName}/openapi.json")
+            // The reference documents this API only: no vendor client button, AI agent, MCP, developer toolbar or telemetry (ADR-034).
+            .HideClientButton()
+            .DisableTelemetry()
+            .HideDeveloperTools()
+            .DisableAgent()
+            .DisableMcp());
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         return app;

@@ -32,7 +32,27 @@ public static class PublicLookups
                 context.HttpContext.Response.Headers.RetryAfter = options.WindowSeconds.ToString(CultureInfo.InvariantCulture);
                 return ValueTask.CompletedTask;
             };
-            limiter.AddPolicy(Policy, http => ClientAddress.FixedWindow(http, options.PermitLimit, options.WindowSeconds));
+            limiter.AddPolicy(Policy, new LookupPolicy(options));
         });
+    }
+
+    /// <summary>One fixed window per client address; a refusal says the limit and when the window resets (RateLimit-* headers).</summary>
+    private sealed class LookupPolicy(Options options) : IRateLimiterPolicy<string>
+    {
+        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
+            ClientAddress.FixedWindow(httpContext, options.PermitLimit, options.WindowSeconds);
+
+        // Headers only: the body comes from the status-code pages (problem+json for the API, the friendly page for people).
+        public Func<OnRejectedContext, CancellationToken, ValueTask> OnRejected => (context, _) =>
+        {
+            var reset = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : options.WindowSeconds;
+            var headers = context.HttpContext.Response.Headers;
+            headers.RetryAfter = reset.ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Limit"] = options.PermitLimit.ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Remaining"] = "0";
+            headers["RateLimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture);
+            return ValueTask.CompletedTask;
+        };
     }
 }

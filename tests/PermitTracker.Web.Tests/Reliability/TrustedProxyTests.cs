@@ -90,7 +90,7 @@ public sealed class TrustedProxyTests(PostgresServer server) : IAsyncLifetime
         Assert.False(login.Headers.Contains("Strict-Transport-Security"));
         var antiforgery = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("permits.antiforgery=", StringComparison.Ordinal));
         Assert.DoesNotContain("secure", antiforgery, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains($",{PublicBaseUrl}/api/v1/jobs/PROXY-1,", await permits.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains($",{PublicBaseUrl}/jobs/PROXY-1,", await permits.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class TrustedProxyTests(PostgresServer server) : IAsyncLifetime
         Assert.Contains("max-age=31536000", string.Join(";", login.Headers.GetValues("Strict-Transport-Security")), StringComparison.Ordinal);
         var antiforgery = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("permits.antiforgery=", StringComparison.Ordinal));
         Assert.Contains("secure", antiforgery, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains($",{PublicBaseUrl}/api/v1/jobs/PROXY-1,", await permits.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains($",{PublicBaseUrl}/jobs/PROXY-1,", await permits.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("evil.example", await permits.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 

@@ -21,6 +21,18 @@ public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zon
     /// <summary>The step whose sign-off is the permit's issuance (the seeded workflows and every shipped mapping use it).</summary>
     public const string IssuanceStepKey = "PERMIT";
 
+    /// <summary>The permit type of a new building (BLDS WorkClass "New"); every other type works on an existing one.</summary>
+    public const string NewBuildingPermitType = "NB";
+
+    /// <summary>StatusCurrent in BLDS's standard values (StatusCurrentMapped): a denied or withdrawn application is cancelled.</summary>
+    public static string StatusMapped(string statusCurrent) => statusCurrent switch
+    {
+        "Completed" => "Permit Finaled",
+        "Issued" => "Permit Issued",
+        "Denied" or "Withdrawn" => "Permit Cancelled",
+        _ => "In Review",
+    };
+
     private sealed record Dataset(string[] Columns, string Sql, Func<NpgsqlDataReader, object?[]> Row);
 
     public static bool IsDataset(string name) => Datasets.Contains(name);
@@ -28,9 +40,9 @@ public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zon
     private Dataset Describe(string name, DateTimeOffset asOf) => name switch
     {
         Permits => new Dataset(
-            ["PermitNum", "Description", "AppliedDate", "IssuedDate", "CompletedDate", "StatusCurrent", "StatusDate",
-             "OriginalAddress1", "OriginalCity", "OriginalState", "OriginalZip", "Jurisdiction", "PermitType", "PermitTypeDesc",
-             "PermitClass", "Link", "TotalDays"],
+            ["PermitNum", "Description", "AppliedDate", "IssuedDate", "CompletedDate", "StatusCurrent", "StatusCurrentMapped", "StatusDate",
+             "OriginalAddress1", "OriginalAddress2", "OriginalCity", "OriginalState", "OriginalZip", "Jurisdiction", "PermitType", "PermitTypeDesc",
+             "PermitClass", "WorkClass", "Link", "TotalDays"],
             $"""
             SELECT j.job_number, j.description, j.submitted_at, i.finished_at, f.state, f.ended_at, f.base_at,
                    j.house_number, j.street, j.city, j.state, j.zip, j.borough, j.permit_type_code, p.name,
@@ -47,15 +59,18 @@ public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zon
                 var state = r.GetString(4);
                 var issued = Instant(r, 3);
                 var ended = Instant(r, 5);
+                var status = state switch { "Complete" => "Completed", "Denied" => "Denied", "Withdrawn" => "Withdrawn", _ => issued is null ? "In Review" : "Issued" };
                 return
                 [
                     r.GetString(0), r.GetString(1), Format(Instant(r, 2)), Format(issued),
                     Format(state == "Complete" ? ended : null),
-                    state switch { "Complete" => "Completed", "Denied" => "Denied", "Withdrawn" => "Withdrawn", _ => issued is null ? "In Review" : "Issued" },
+                    status, StatusMapped(status),
                     Format(ended ?? Instant(r, 6)),
-                    $"{r.GetString(7)} {r.GetString(8)}", r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11),
+                    $"{r.GetString(7)} {r.GetString(8)}", r.IsDBNull(12) ? null : r.GetString(12),
+                    r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11),
                     r.GetString(9),
-                    r.GetString(13), r.GetString(14), "Building", $"{linkBase}/api/v1/jobs/{Uri.EscapeDataString(r.GetString(0))}",
+                    r.GetString(13), r.GetString(14), "Building", r.GetString(13) == NewBuildingPermitType ? "New" : "Existing",
+                    $"{linkBase}/jobs/{Uri.EscapeDataString(r.GetString(0))}",
                     Days(r.GetInt64(15)),
                 ];
             }),

@@ -10,18 +10,25 @@ public static class ReportsApi
 {
     public static void MapReportsApi(this WebApplication app)
     {
-        var reports = app.MapGroup("/api/v1/reports").WithTags("Reports").RequireAuthorization(AccessClaims.ReadReportsPolicy);
+        var reports = app.MapGroup("/api/v1/reports").WithTags("Reports").RequireAuthorization(AccessClaims.ReadReportsPolicy)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, null, ["application/json", "text/csv"]),
+                new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails), ["application/problem+json"]));
         reports.MapGet("/step-performance", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
-            RespondAsync(http, requests, ReportNames.StepPerformance, f, async r => await q.StepPerformanceAsync(r, ct), ReportTable.StepPerformance, ct));
+            RespondAsync(http, requests, ReportNames.StepPerformance, f, async r => await q.StepPerformanceAsync(r, ct), ReportTable.StepPerformance, ct))
+            .WithName("StepPerformanceReport").WithSummary("Step performance per agency and step: counts and days open, with the agency, with the applicant (mean, median, p90, max), share within target. format=csv for CSV.");
         reports.MapGet("/wait-matrix", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
-            RespondAsync(http, requests, ReportNames.WaitMatrix, f, async r => await q.WaitMatrixAsync(r, ct), ReportTable.WaitMatrix, ct));
+            RespondAsync(http, requests, ReportNames.WaitMatrix, f, async r => await q.WaitMatrixAsync(r, ct), ReportTable.WaitMatrix, ct))
+            .WithName("WaitMatrixReport").WithSummary("Who waits on whom: days each agency's steps waited on another agency or the applicant. format=csv for CSV.");
         reports.MapGet("/critical-path-shares", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
-            RespondAsync(http, requests, ReportNames.CriticalPathShares, f, async r => await q.CriticalPathSharesAsync(r, ct), ReportTable.CriticalPathShares, ct));
+            RespondAsync(http, requests, ReportNames.CriticalPathShares, f, async r => await q.CriticalPathSharesAsync(r, ct), ReportTable.CriticalPathShares, ct))
+            .WithName("CriticalPathSharesReport").WithSummary("Critical-path shares of complete jobs: each holder's days and share of the elapsed time, per permit type. format=csv for CSV.");
         reports.MapGet("/backlog", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
             RespondAsync(http, requests, ReportNames.Backlog, f, async r => await q.BacklogAsync(r, ct), ReportTable.Backlog, ct,
-                async r => await q.OldestBacklogAsync(r, BacklogSnapshot.OldestPerAgencyKept, ct)));
+                async r => await q.OldestBacklogAsync(r, BacklogSnapshot.OldestPerAgencyKept, ct)))
+            .WithName("BacklogReport").WithSummary("Backlog: open steps per agency, age band and target status, with the oldest steps. format=csv for CSV.");
         reports.MapGet("/trend", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
-            RespondAsync(http, requests, ReportNames.Trend, f, async r => await q.TrendAsync(r, ct), ReportTable.Trend, ct));
+            RespondAsync(http, requests, ReportNames.Trend, f, async r => await q.TrendAsync(r, ct), ReportTable.Trend, ct))
+            .WithName("TrendReport").WithSummary("Trend: the 24 months up to asOf, elapsed days of complete jobs and days with each agency, by month (count, median, p90). format=csv for CSV.");
         reports.MapGet("/jobs", (HttpContext http, [AsParameters] ReportFilters f, string? waitedOn, string? band, string? targetStatus, bool? openSteps,
                 bool? complete, string? after, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
             RespondAsync(http, requests, ReportNames.Jobs, f, async r =>
@@ -32,7 +39,7 @@ public static class ReportsApi
                     http.Response.Headers.Link = $"<{http.Request.Path}{QueryString.Create(http.Request.Query.Where(p => p.Key != "after").Append(new("after", next)))}>; rel=\"next\"";
                 return page.Jobs;
             }, ReportTable.Jobs, ct))
-            .WithSummary("The jobs behind a report's number: the report's filters plus waitedOn, band, targetStatus, openSteps, complete; 500 a page, the next page's address in the Link header (after=, a keyset).");
+            .WithName("ReportJobs").WithSummary("The jobs behind a report's number: the report's filters plus waitedOn, band, targetStatus, openSteps, complete; 500 a page, the next page's address in the Link header (after=, a keyset).");
     }
 
     private static async Task<IResult> RespondAsync<TRow>(HttpContext http, ReportRequests requests, string report, ReportFilters filters,

@@ -26,7 +26,7 @@ public sealed class OpenDataExportTests(PostgresServer server) : IAsyncLifetime
         var firstRows = string.Join('\n', (await timelines.ReadToEndAsync()).Split('\n').Take(400));
         await ImportFiles.ImportAsync(_connectionString, ImportFiles.Mapping("nyc-dob-nb-permit-timelines"), ImportFiles.Text(firstRows));
         await ImportFiles.ImportAsync(_connectionString, ImportFiles.Mapping("nyc-dobnow-milestones"), ImportFiles.Data("nyc-dobnow-milestones.sample.csv"));
-        _portal = new PortalFactory(_connectionString);
+        _portal = new PortalFactory(_connectionString, settings: new Dictionary<string, string?> { [PublicAddress.Setting] = "https://permits.example.gov/portal" });
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
@@ -45,13 +45,18 @@ public sealed class OpenDataExportTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var rows = ReadCsv(await response.Content.ReadAsStringAsync());
-        Assert.Equal(["PermitNum", "Description", "AppliedDate", "IssuedDate", "CompletedDate", "StatusCurrent", "StatusDate", "OriginalAddress1",
-            "OriginalCity", "OriginalState", "OriginalZip", "Jurisdiction", "PermitType", "PermitTypeDesc", "PermitClass", "Link", "TotalDays"], rows[0].Keys);
+        Assert.Equal(["PermitNum", "Description", "AppliedDate", "IssuedDate", "CompletedDate", "StatusCurrent", "StatusCurrentMapped", "StatusDate",
+            "OriginalAddress1", "OriginalAddress2", "OriginalCity", "OriginalState", "OriginalZip", "Jurisdiction", "PermitType", "PermitTypeDesc",
+            "PermitClass", "WorkClass", "Link", "TotalDays"], rows[0].Keys);
         var job = rows.Single(r => r["PermitNum"] == "220177350");
         Assert.Equal(("2013-06-21T00:00:00-04:00", "2013-06-21T00:00:00-04:00", "2015-11-02T00:00:00-05:00", "Completed"),
             (job["AppliedDate"], job["IssuedDate"], job["CompletedDate"], job["StatusCurrent"]));
         Assert.Equal(("92 WEST TREMONT AVE", "New York", "NY", "10453", "NB"), (job["OriginalAddress1"], job["OriginalCity"], job["OriginalState"], job["OriginalZip"], job["PermitType"]));
-        Assert.EndsWith("/api/v1/jobs/220177350", job["Link"], StringComparison.Ordinal);
+        // The public status page, absolute from Portal:PublicBaseUrl (never from the request's Host).
+        Assert.Equal("https://permits.example.gov/portal/jobs/220177350", job["Link"]);
+        Assert.Equal(("Permit Finaled", "New"), (job["StatusCurrentMapped"], job["WorkClass"]));
+        Assert.Equal("BRONX", job["OriginalAddress2"].ToUpperInvariant()); // the borough: NYC's second address line
+        Assert.All(rows, r => Assert.Equal(OpenDataExport.StatusMapped(r["StatusCurrent"]), r["StatusCurrentMapped"]));
         Assert.Equal("864", job["TotalDays"]);
     }
 
