@@ -52,6 +52,9 @@ public static class ChangeMessages
         return lines;
     }
 
+    /// <summary>The line of a withdrawal: the applicant's reason stays private (only the applicant's and staff pages show it).</summary>
+    public const string Withdrawn = "The applicant withdrew the job: every clock stopped.";
+
     /// <summary>The line of a step that passed its target while with its agency.</summary>
     public static string Overdue(Step step, IReadOnlyDictionary<string, string> agencyNames) =>
         $"{step.Name} with {agencyNames.GetValueOrDefault(step.AgencyCode, step.AgencyCode)} is past its target of {step.TargetBusinessDays} business days.";
