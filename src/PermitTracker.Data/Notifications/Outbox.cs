@@ -62,6 +62,9 @@ public sealed class OutboxMessage
     public string TextBody { get; set; } = "";
     public string HtmlBody { get; set; } = "";
 
+    /// <summary>The language it is written in (a portal language tag, ADR-035): its Content-Language header.</summary>
+    public string Language { get; set; } = "en";
+
     /// <summary>The one-click unsubscribe address (List-Unsubscribe); null for a confirmation, which subscribes nobody yet.</summary>
     public string? UnsubscribeUrl { get; set; }
 
@@ -91,7 +94,7 @@ public sealed class JobFollower
 
     public bool IsApplicant { get; set; }
 
-    /// <summary>The language of the messages (English until the resident pages have others).</summary>
+    /// <summary>The language of the messages: the portal language of the follow request (ADR-035).</summary>
     public string Culture { get; set; } = "en";
 
     public DateTimeOffset CreatedAt { get; set; }
