@@ -27,6 +27,9 @@ public enum OutboxMessageKind
 
     /// <summary>The double opt-in link of a new follower.</summary>
     Confirmation,
+
+    /// <summary>A staff account's daily digest of its agency's news (no job; ADR-035).</summary>
+    Digest,
 }
 
 public enum OutboxMessageState
@@ -50,7 +53,9 @@ public sealed class OutboxMessage
     public string MessageId { get; set; } = "";
 
     public OutboxMessageKind Kind { get; set; }
-    public long JobId { get; set; }
+
+    /// <summary>The job it tells of; null for a staff digest, which tells of many.</summary>
+    public long? JobId { get; set; }
 
     /// <summary>The follower it is for (null for the applicant contact): deleting a follower deletes its unsent mail.</summary>
     public long? FollowerId { get; set; }

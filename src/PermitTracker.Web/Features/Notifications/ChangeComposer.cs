@@ -88,7 +88,7 @@ public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links,
     }
 
     /// <summary>A pending message, due now, with its Message-ID fixed for every attempt to come.</summary>
-    public static OutboxMessage NewMessage(NotificationLinks links, OutboxMessageKind kind, long jobId, long? followerId, string recipient, MessageText text,
+    public static OutboxMessage NewMessage(NotificationLinks links, OutboxMessageKind kind, long? jobId, long? followerId, string recipient, MessageText text,
         DateTimeOffset now, string? unsubscribeUrl = null) => new()
         {
             MessageId = links.NewMessageId(),
