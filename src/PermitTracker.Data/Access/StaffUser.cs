@@ -16,6 +16,15 @@ public sealed class StaffUser : IdentityUser
     public string DisplayName { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Asked for the daily digest of the agency's news on the staff settings page (ADR-035).</summary>
+    public bool DigestOptIn { get; set; }
+
+    /// <summary>The local date (city zone) of the last digest written: at most one a day, across restarts and instances.</summary>
+    public DateOnly? DigestSentOn { get; set; }
+
+    /// <summary>Where the next digest's news starts: the last digest's instant, or the opt-in's.</summary>
+    public DateTimeOffset? DigestSince { get; set; }
 }
 
 /// <summary>The three roles of the staff workspace.</summary>

@@ -29,6 +29,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.State).HasConversion<string>().HasMaxLength(20);
         builder.Property(m => m.Recipient).HasMaxLength(200);
         builder.Property(m => m.Subject).HasMaxLength(300);
+        builder.Property(m => m.Language).HasMaxLength(20).HasDefaultValue("en");
         builder.Property(m => m.UnsubscribeUrl).HasMaxLength(1000);
         builder.Property(m => m.LastError).HasMaxLength(1000);
         builder.HasOne<Job>().WithMany().HasForeignKey(m => m.JobId).OnDelete(DeleteBehavior.Cascade);

@@ -322,6 +322,18 @@ namespace PermitTracker.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<bool>("DigestOptIn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("digest_opt_in");
+
+                    b.Property<DateOnly?>("DigestSentOn")
+                        .HasColumnType("date")
+                        .HasColumnName("digest_sent_on");
+
+                    b.Property<DateTimeOffset?>("DigestSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("digest_since");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -658,7 +670,7 @@ namespace PermitTracker.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("html_body");
 
-                    b.Property<long>("JobId")
+                    b.Property<long?>("JobId")
                         .HasColumnType("bigint")
                         .HasColumnName("job_id");
 
@@ -667,6 +679,14 @@ namespace PermitTracker.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("en")
+                        .HasColumnName("language");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(1000)
@@ -1704,7 +1724,6 @@ namespace PermitTracker.Data.Migrations
                         .WithMany()
                         .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
                         .HasConstraintName("fk_outbox_messages_jobs_job_id");
                 });
 

@@ -27,6 +27,9 @@ public enum OutboxMessageKind
 
     /// <summary>The double opt-in link of a new follower.</summary>
     Confirmation,
+
+    /// <summary>A staff account's daily digest of its agency's news (no job; ADR-035).</summary>
+    Digest,
 }
 
 public enum OutboxMessageState
@@ -50,7 +53,9 @@ public sealed class OutboxMessage
     public string MessageId { get; set; } = "";
 
     public OutboxMessageKind Kind { get; set; }
-    public long JobId { get; set; }
+
+    /// <summary>The job it tells of; null for a staff digest, which tells of many.</summary>
+    public long? JobId { get; set; }
 
     /// <summary>The follower it is for (null for the applicant contact): deleting a follower deletes its unsent mail.</summary>
     public long? FollowerId { get; set; }
@@ -61,6 +66,9 @@ public sealed class OutboxMessage
     public string Subject { get; set; } = "";
     public string TextBody { get; set; } = "";
     public string HtmlBody { get; set; } = "";
+
+    /// <summary>The language it is written in (a portal language tag, ADR-035): its Content-Language header.</summary>
+    public string Language { get; set; } = "en";
 
     /// <summary>The one-click unsubscribe address (List-Unsubscribe); null for a confirmation, which subscribes nobody yet.</summary>
     public string? UnsubscribeUrl { get; set; }
@@ -91,7 +99,7 @@ public sealed class JobFollower
 
     public bool IsApplicant { get; set; }
 
-    /// <summary>The language of the messages (English until the resident pages have others).</summary>
+    /// <summary>The language of the messages: the portal language of the follow request (ADR-035).</summary>
     public string Culture { get; set; } = "en";
 
     public DateTimeOffset CreatedAt { get; set; }

@@ -16,9 +16,11 @@ public sealed record WithdrawResult(WithdrawOutcome Outcome, string? Message = n
 /// The withdrawal: the move use case's sibling for the job's own state (ADR-021). Under the job's row lock (which also
 /// queues the change notification) it loads the job once, lets <see cref="Job.Withdraw"/> decide (every clock stops at
 /// that instant; it refuses a closed job, a blank reason, a future instant, one before the latest event), writes the
-/// job and its read-model rows in one transaction and evicts the cached status page after the commit.
+/// job, its read-model rows and the "withdrawn" mail and webhook events (the outbox, ADR-027) in one transaction and
+/// evicts the cached status page after the commit.
 /// </summary>
-public sealed class WithdrawJob(PermitsDbContext db, ReadModelWriter readModel, IOutputCacheStore statusCache, TimeProvider clock, ILogger<WithdrawJob> logger)
+public sealed class WithdrawJob(PermitsDbContext db, ReadModelWriter readModel, IOutputCacheStore statusCache, TimeProvider clock, ILogger<WithdrawJob> logger,
+    Notifications.ChangeComposer notifications, Notifications.WebhookEvents webhooks)
 {
     public const int ReasonMaxLength = 1000;
 
@@ -43,6 +45,11 @@ public sealed class WithdrawJob(PermitsDbContext db, ReadModelWriter readModel, 
             {
                 return new WithdrawResult(WithdrawOutcome.Refused, refused.Message, job);
             }
+            // A withdrawal changes no step's status, which is what outbox_changes fan out: its messages are written here,
+            // due at once (nothing else about a withdrawn job is left to batch with), committed with it or not at all.
+            var now = clock.GetUtcNow();
+            notifications.Tell(job, await notifications.FollowersAsync([job.Id], cancellationToken), [Notifications.ChangeMessages.Withdrawn], now);
+            webhooks.AddWithdrawn(await webhooks.EnabledEndpointsAsync(cancellationToken), job, now);
             await db.SaveChangesAsync(cancellationToken);
             await readModel.WriteAsync(job, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

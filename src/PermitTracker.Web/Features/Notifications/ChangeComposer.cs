@@ -54,10 +54,11 @@ public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links,
         db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Code, a => a.Name, cancellationToken);
 
     /// <summary>
-    /// Adds one message saying <paramref name="lines"/> to every confirmed follower of the job and to its applicant
-    /// contact (unless they opted out, and never twice if they also follow); the caller saves. Returns how many.
+    /// Adds one message saying <paramref name="lines"/> to every confirmed follower of the job, in the language they
+    /// followed it in, and to its applicant contact, in English (the job records no language for it), unless they opted
+    /// out, and never twice if they also follow; the caller saves. Returns how many.
     /// </summary>
-    public int Tell(Job job, IReadOnlyList<JobFollower> followers, IReadOnlyList<string> lines, DateTimeOffset now)
+    public int Tell(Job job, IReadOnlyList<JobFollower> followers, IReadOnlyList<MessageLine> lines, DateTimeOffset now)
     {
         if (lines.Count == 0) return 0;
         var messages = 0;
@@ -65,28 +66,29 @@ public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links,
         var ofJob = followers.Where(f => f.JobId == job.Id).ToList();
         foreach (var follower in ofJob.Where(f => !f.IsApplicant))
         {
-            Add(job, follower.Id, follower.Email!, lines, statusUrl, new(false, follower.Id), now);
+            Add(job, follower.Id, follower.Email!, lines, MessageWords.For(follower.Culture), statusUrl, new(false, follower.Id), now);
             messages++;
         }
         // The applicant contact gets messages without asking, until they opt out; never twice if they also follow.
         if (job.Applicant is { Email.Length: > 0 } applicant && !ofJob.Any(f => f.IsApplicant && f.OptedOutAt != null)
             && !ofJob.Any(f => !f.IsApplicant && string.Equals(f.Email, applicant.Email.Trim(), StringComparison.OrdinalIgnoreCase)))
         {
-            Add(job, null, applicant.Email.Trim(), lines, statusUrl, new(true, job.Id), now);
+            Add(job, null, applicant.Email.Trim(), lines, MessageWords.English, statusUrl, new(true, job.Id), now);
             messages++;
         }
         return messages;
     }
 
-    private void Add(Job job, long? followerId, string recipient, IReadOnlyList<string> lines, string statusUrl, UnsubscribeTarget target, DateTimeOffset now)
+    private void Add(Job job, long? followerId, string recipient, IReadOnlyList<MessageLine> lines, MessageWords words, string statusUrl, UnsubscribeTarget target,
+        DateTimeOffset now)
     {
         var unsubscribe = links.Unsubscribe(target);
         db.OutboxMessages.Add(NewMessage(links, OutboxMessageKind.Change, job.Id, followerId, recipient,
-            ChangeMessages.Change(job, lines, statusUrl, unsubscribe, target.Applicant), now, unsubscribe));
+            ChangeMessages.Change(job, lines, words, statusUrl, unsubscribe, target.Applicant), now, unsubscribe));
     }
 
     /// <summary>A pending message, due now, with its Message-ID fixed for every attempt to come.</summary>
-    public static OutboxMessage NewMessage(NotificationLinks links, OutboxMessageKind kind, long jobId, long? followerId, string recipient, MessageText text,
+    public static OutboxMessage NewMessage(NotificationLinks links, OutboxMessageKind kind, long? jobId, long? followerId, string recipient, MessageText text,
         DateTimeOffset now, string? unsubscribeUrl = null) => new()
         {
             MessageId = links.NewMessageId(),
@@ -97,6 +99,7 @@ public sealed class ChangeComposer(PermitsDbContext db, NotificationLinks links,
             Subject = text.Subject,
             TextBody = text.Text,
             HtmlBody = text.Html,
+            Language = text.Language,
             UnsubscribeUrl = unsubscribeUrl,
             State = OutboxMessageState.Pending,
             NextAttemptAt = now,

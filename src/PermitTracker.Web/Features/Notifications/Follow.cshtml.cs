@@ -33,7 +33,7 @@ public sealed class FollowModel(FollowJob follow, JobStatusLookup lookup) : Page
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
-        var outcome = await follow.RequestAsync(jobNumber, address, cancellationToken);
+        var outcome = await follow.RequestAsync(jobNumber, address, PortalLanguages.Current.Tag, cancellationToken);
         Asked = outcome == FollowOutcome.CheckYourInbox;
         return Found(outcome != FollowOutcome.JobNotFound);
     }

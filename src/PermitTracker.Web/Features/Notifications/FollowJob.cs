@@ -19,18 +19,21 @@ public sealed class FollowJob(PermitsDbContext db, NotificationLinks links, Noti
 {
     public static readonly TimeSpan ConfirmationInterval = TimeSpan.FromHours(1);
 
-    public async Task<FollowOutcome> RequestAsync(string jobNumber, string email, CancellationToken cancellationToken)
+    /// <param name="language">The portal language the request was made in: the confirmation's and every later message's (ADR-035).</param>
+    public async Task<FollowOutcome> RequestAsync(string jobNumber, string email, string language, CancellationToken cancellationToken)
     {
         var key = JobNumbers.SearchKey(jobNumber);
         var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.JobNumberKey == key, cancellationToken);
         if (job is null) return FollowOutcome.JobNotFound;
         var address = email.Trim().ToLowerInvariant();
         var now = clock.GetUtcNow();
+        var culture = MessageWords.For(language).Language.Tag;
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Two requests for the same address at once: one inserts, both then read the row under its lock, one sends.
+        // Two requests for the same address at once: one inserts, both then read the row under its lock, one sends. A
+        // second request keeps the first one's language: a stranger who types the address cannot change it.
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO job_followers (job_id, email, is_applicant, culture, created_at) VALUES ({job.Id}, {address}, false, 'en', {now})
+            INSERT INTO job_followers (job_id, email, is_applicant, culture, created_at) VALUES ({job.Id}, {address}, false, {culture}, {now})
             ON CONFLICT (job_id, email) WHERE email IS NOT NULL DO NOTHING
             """, cancellationToken);
         var follower = await db.JobFollowers.FromSql($"SELECT * FROM job_followers WHERE job_id = {job.Id} AND email = {address} FOR UPDATE")
@@ -39,7 +42,7 @@ public sealed class FollowJob(PermitsDbContext db, NotificationLinks links, Noti
         {
             follower.ConfirmationSentAt = now;
             db.OutboxMessages.Add(ChangeComposer.NewMessage(links, OutboxMessageKind.Confirmation, job.Id, follower.Id, address,
-                ChangeMessages.Confirmation(job, links.Confirm(follower.Id), links.Status(job.JobNumber)), now));
+                ChangeMessages.Confirmation(job, MessageWords.For(follower.Culture), links.Confirm(follower.Id), links.Status(job.JobNumber)), now));
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

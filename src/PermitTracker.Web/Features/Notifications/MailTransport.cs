@@ -78,6 +78,8 @@ public sealed class MailTransport(IOptions<SmtpOptions> smtp, IOptions<Notificat
             mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         }
         mime.Body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody }.ToMessageBody();
+        // A Content-* header belongs to the top-level entity (MimeKit keeps it there), printed in the message's header block.
+        mime.Body.Headers.Add(HeaderId.ContentLanguage, message.Language);
         return mime;
     }
 

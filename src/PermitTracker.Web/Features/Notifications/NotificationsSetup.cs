@@ -29,6 +29,9 @@ public static class NotificationsSetup
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddSingleton<OverdueWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<OverdueWatch>());
+        services.Configure<DigestOptions>(configuration.GetSection(DigestOptions.Section));
+        services.AddSingleton<StaffDigest>();
+        services.AddHostedService(sp => sp.GetRequiredService<StaffDigest>());
         return services;
     }
 }

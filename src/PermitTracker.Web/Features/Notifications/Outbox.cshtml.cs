@@ -25,10 +25,10 @@ public sealed class OutboxModel(PermitsDbContext db, MailTransport transport) : 
 
     private async Task<IReadOnlyList<OutboxRow>> RowsAsync(IQueryable<OutboxMessage> messages, CancellationToken cancellationToken)
     {
+        // A staff digest has no job: its row shows none (an inner join would hide it, parked or not).
         var rows = await messages.OrderByDescending(m => m.Id).Take(100)
-            .Join(db.Jobs, m => m.JobId, j => j.Id, (m, j) => new { m, j.JobNumber })
-            .Select(x => new OutboxRow(x.m.Id, x.m.MessageId, x.m.Kind.ToString(), x.JobNumber, x.m.Recipient, x.m.State.ToString(), x.m.Attempts,
-                x.m.CreatedAt, x.m.NextAttemptAt, x.m.SentAt, x.m.LastError))
+            .Select(m => new OutboxRow(m.Id, m.MessageId, m.Kind.ToString(), db.Jobs.Where(j => j.Id == m.JobId).Select(j => j.JobNumber).FirstOrDefault() ?? "",
+                m.Recipient, m.State.ToString(), m.Attempts, m.CreatedAt, m.NextAttemptAt, m.SentAt, m.LastError))
             .ToListAsync(cancellationToken);
         return [.. rows.Select(r => r with { Recipient = Masked(r.Recipient) })];
     }

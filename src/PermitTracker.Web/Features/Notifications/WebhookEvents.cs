@@ -9,6 +9,9 @@ namespace PermitTracker.Web.Features.Notifications;
 public sealed record StepEventData(string JobNumber, string PermitType, string Borough, string StepKey, string StepName, string Agency,
     string? PreviousStatus, string Status, int? Sequence, DateTimeOffset? OccurredAt, string StatusUrl);
 
+/// <summary>What a withdrawal says to an agency system: the job, its state and when, never the applicant's reason.</summary>
+public sealed record JobWithdrawnData(string JobNumber, string PermitType, string Borough, string State, DateTimeOffset WithdrawnAt, string StatusUrl);
+
 /// <summary>
 /// The CloudEvents 1.0 documents webhooks carry (structured mode, ADR-032), and the fan-out that turns outbox changes
 /// into one delivery per endpoint per changed step. A change counts for every step whose status it changed, derived
@@ -18,6 +21,7 @@ public sealed class WebhookEvents(PermitsDbContext db, NotificationLinks links, 
 {
     public const string StepChanged = "gov.permittracker.step.changed";
     public const string StepOverdue = "gov.permittracker.step.overdue";
+    public const string JobWithdrawn = "gov.permittracker.job.withdrawn";
     public const string Test = "gov.permittracker.test";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
@@ -47,21 +51,34 @@ public sealed class WebhookEvents(PermitsDbContext db, NotificationLinks links, 
     public void Add(IReadOnlyList<WebhookEndpoint> endpoints, string idStem, string type, Job job, Step step, StepEventData data, DateTimeOffset now)
     {
         foreach (var endpoint in endpoints.Where(e => e.AgencyCode is null || e.AgencyCode == step.AgencyCode))
-        {
-            var id = $"{idStem}.{endpoint.Id}";
-            db.WebhookDeliveries.Add(new WebhookDelivery
-            {
-                EndpointId = endpoint.Id,
-                JobId = job.Id,
-                EventId = id,
-                EventType = type,
-                Body = Document(id, type, $"jobs/{job.JobNumber}/steps/{step.Key}", now, data),
-                State = OutboxMessageState.Pending,
-                NextAttemptAt = now,
-                CreatedAt = now,
-            });
-        }
+            Deliver(endpoint, job, $"{idStem}.{endpoint.Id}", type, $"jobs/{job.JobNumber}/steps/{step.Key}", data, now);
     }
+
+    /// <summary>
+    /// Adds a pending "job withdrawn" delivery to intake's endpoints and to those of every agency with a step in the job
+    /// (each once); the caller saves. The data is the step event's with no step: no reason (it is the applicant's words).
+    /// </summary>
+    public void AddWithdrawn(IReadOnlyList<WebhookEndpoint> endpoints, Job job, DateTimeOffset now)
+    {
+        var data = new JobWithdrawnData(job.JobNumber, job.PermitTypeCode, job.Address.Borough ?? "", nameof(JobState.Withdrawn), job.WithdrawnAt!.Value,
+            links.Status(job.JobNumber));
+        foreach (var endpoint in endpoints.Where(e => e.AgencyCode is null || job.Steps.Any(s => s.AgencyCode == e.AgencyCode)))
+            Deliver(endpoint, job, $"{job.Id}.withdrawn.{endpoint.Id}", JobWithdrawn, $"jobs/{job.JobNumber}", data, now);
+    }
+
+    /// <summary>One pending delivery of one event to one endpoint, its id fixed for every attempt to come.</summary>
+    private void Deliver(WebhookEndpoint endpoint, Job job, string id, string type, string subject, object data, DateTimeOffset now) =>
+        db.WebhookDeliveries.Add(new WebhookDelivery
+        {
+            EndpointId = endpoint.Id,
+            JobId = job.Id,
+            EventId = id,
+            EventType = type,
+            Body = Document(id, type, subject, now, data),
+            State = OutboxMessageState.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        });
 
     public Task<List<WebhookEndpoint>> EnabledEndpointsAsync(CancellationToken cancellationToken) =>
         db.WebhookEndpoints.AsNoTracking().Where(e => e.Enabled).ToListAsync(cancellationToken);

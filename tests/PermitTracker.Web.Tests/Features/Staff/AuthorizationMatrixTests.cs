@@ -74,6 +74,7 @@ public sealed class AuthorizationMatrixTests(StaffPortalFixture fixture) : IClas
         {
             new("GET /staff", c => c.Client.GetAsync("/staff"), staffRoles),
             new("GET /staff?agency=DOB", c => c.Client.GetAsync("/staff?agency=DOB"), staffRoles),
+            new("GET /staff/settings", c => c.Client.GetAsync("/staff/settings"), staffRoles),
             new("GET DOB step page", async c => await c.Client.GetAsync(StaffPortal.StepUrl(await DobJobAsync(), "PLAN")), dobStep),
             new("GET FDNY step page", async c => await c.Client.GetAsync(StaffPortal.StepUrl(await DobJobAsync(), "SPRINK")), fdnyStep),
             new("POST move DOB step", async c => await PostForm(c, StaffPortal.StepUrl(await DobJobAsync(), "PLAN"),
