@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Web.Api;
 
@@ -20,7 +21,7 @@ public sealed record WithdrawResult(WithdrawOutcome Outcome, string? Message = n
 /// evicts the cached status page after the commit.
 /// </summary>
 public sealed class WithdrawJob(PermitsDbContext db, ReadModelWriter readModel, IOutputCacheStore statusCache, TimeProvider clock, ILogger<WithdrawJob> logger,
-    Notifications.ChangeComposer notifications, Notifications.WebhookEvents webhooks)
+    Notifications.ChangeComposer notifications, Notifications.WebhookEvents webhooks, IOptions<Notifications.NotificationOptions> notifying)
 {
     public const int ReasonMaxLength = 1000;
 
@@ -48,8 +49,11 @@ public sealed class WithdrawJob(PermitsDbContext db, ReadModelWriter readModel, 
             // A withdrawal changes no step's status, which is what outbox_changes fan out: its messages are written here,
             // due at once (nothing else about a withdrawn job is left to batch with), committed with it or not at all.
             var now = clock.GetUtcNow();
-            notifications.Tell(job, await notifications.FollowersAsync([job.Id], cancellationToken), [Notifications.ChangeMessages.Withdrawn], now);
-            webhooks.AddWithdrawn(await webhooks.EnabledEndpointsAsync(cancellationToken), job, now);
+            if (notifying.Value.Enabled)
+            {
+                notifications.Tell(job, await notifications.FollowersAsync([job.Id], cancellationToken), [Notifications.ChangeMessages.Withdrawn], now);
+                webhooks.AddWithdrawn(await webhooks.EnabledEndpointsAsync(cancellationToken), job, now);
+            }
             await db.SaveChangesAsync(cancellationToken);
             await readModel.WriteAsync(job, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

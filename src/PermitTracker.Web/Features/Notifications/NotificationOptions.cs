@@ -6,7 +6,7 @@ public sealed class NotificationOptions
     public const string Section = "Notifications";
 
     /// <summary>
-    /// Off: the portal notifies nobody. No move or import writes an outbox row, and no dispatcher or overdue watch runs
+    /// Off: the portal notifies nobody. No move, withdrawal or import writes to the outbox, and no dispatcher, overdue watch or digest runs
     /// (mail already queued stays queued). For a city that does not send messages, and for the benchmark that measures
     /// what notifications cost a move (bench/notifications-ab.sh).
     /// </summary>

@@ -61,7 +61,7 @@ public sealed class StaffDigest(IServiceScopeFactory scopes, IOptions<DigestOpti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!notifications.Value.DispatcherEnabled || options.Value.CheckMinutes <= 0) return;
+        if (!notifications.Value.Enabled || !notifications.Value.DispatcherEnabled || options.Value.CheckMinutes <= 0) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
