@@ -34,6 +34,18 @@ public sealed class ApiKey
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? RevokedAt { get; private set; }
 
+    /// <summary>Requests this key's system may make a minute (its own quota, set by an admin); null: the portal's default.</summary>
+    public int? RequestsPerMinute { get; private set; }
+
+    public const int MaxRequestsPerMinute = 1_000_000;
+
+    public void SetQuota(int? requestsPerMinute)
+    {
+        if (requestsPerMinute is < 1 or > MaxRequestsPerMinute)
+            throw new ArgumentOutOfRangeException(nameof(requestsPerMinute), $"A key's quota is 1 to {MaxRequestsPerMinute:N0} requests a minute.");
+        RequestsPerMinute = requestsPerMinute;
+    }
+
     /// <summary>A new key and its secret, which is shown once and never stored.</summary>
     public static (ApiKey Key, string Secret) Create(ApiKeyScope scope, string? agencyCode, string name, DateTimeOffset now)
     {

@@ -270,6 +270,10 @@ namespace PermitTracker.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("prefix");
 
+                    b.Property<int?>("RequestsPerMinute")
+                        .HasColumnType("integer")
+                        .HasColumnName("requests_per_minute");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");

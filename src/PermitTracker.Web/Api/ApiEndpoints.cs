@@ -16,16 +16,19 @@ public static class ApiEndpoints
             .CacheOutput(Infrastructure.JobStatusCachePolicy.Name);
         api.MapPost("/jobs", CreateJob.HandleAsync)
             .RequireAuthorization(AccessClaims.CreateJobsPolicy)
+            .RequireRateLimiting(PublicLookups.Policy) // by key: the key's own quota (ApiKeyQuotas)
             .WithName("CreateJob").WithSummary("Creates a job from its permit type's template, or from an explicit step list. Needs an intake key.")
             .Produces<JobResponse>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/jobs/{jobNumber}/steps/{stepKey}/events", RecordStepEvent.HandleAsync)
             .RequireAuthorization(AccessClaims.WriteStepsPolicy)
+            .RequireRateLimiting(PublicLookups.Policy) // by key: the key's own quota (ApiKeyQuotas)
             .WithName("RecordStepEvent").WithSummary("Records a move of a step. An agency key may only move its own agency's steps.")
             .Produces<RecordStepEvent.Response>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPost("/jobs/{jobNumber}/withdrawal", Features.Moves.WithdrawJobEndpoint.HandleAsync)
             .RequireAuthorization(AccessClaims.CreateJobsPolicy)
+            .RequireRateLimiting(PublicLookups.Policy) // by key: the key's own quota (ApiKeyQuotas)
             .WithName("WithdrawJob").WithSummary("Withdraws a job for its applicant: every clock stops at that instant. Needs an intake key.")
             .Produces<Features.Moves.WithdrawJobEndpoint.Response>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

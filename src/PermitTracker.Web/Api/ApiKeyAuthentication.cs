@@ -12,6 +12,10 @@ public static class AccessClaims
     public const string Scope = "permits:scope";
     public const string Agency = "permits:agency";
 
+    /// <summary>An API key's public prefix and, when an admin set one, its quota (requests a minute): what the rate limiter counts by.</summary>
+    public const string KeyPrefix = "permits:key";
+    public const string KeyQuota = "permits:key-quota";
+
     public const string CreateJobsPolicy = "CreateJobs";
     public const string WriteStepsPolicy = "WriteSteps";
     public const string ReadReportsPolicy = "ReadReports";
@@ -36,6 +40,8 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var claims = new List<Claim> { new(ClaimTypes.Name, $"api-key:{key.Prefix}:{key.Name}"), new(AccessClaims.Scope, key.Scope.ToString()) };
         if (key.AgencyCode is not null) claims.Add(new Claim(AccessClaims.Agency, key.AgencyCode));
+        claims.Add(new Claim(AccessClaims.KeyPrefix, key.Prefix));
+        if (key.RequestsPerMinute is { } quota) claims.Add(new Claim(AccessClaims.KeyQuota, quota.ToString(CultureInfo.InvariantCulture)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

@@ -113,6 +113,8 @@ public static class HostSetup
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseRequestLocalization());
         app.UseRouting();
         app.UseNulCharacterRefusal();
+        // Before the limiter: a keyed caller counts against its key's quota, not its address's (ADR-034).
+        app.UseApiKeyQuotas(app.Configuration);
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace PermitTracker.Web.Infrastructure;
 
 /// <summary>
-/// Rate limits for the public lookups (job status and search pages, the public job API): anyone may look a
-/// job up without logging in, so one client address must not be able to walk every job number or starve the
-/// database. Configured under "RateLimiting:PublicLookups". A client is counted by <see cref="ClientAddress"/>.
+/// Rate limits for the public lookups (job status and search pages, the public job API) and the API's keyed calls:
+/// anyone may look a job up without logging in, so one client address must not be able to walk every job number or
+/// starve the database. Configured under "RateLimiting:PublicLookups". An anonymous client is counted by
+/// <see cref="ClientAddress"/>; a caller with a valid API key by its key, against the key's quota
+/// (<see cref="Api.ApiKeyQuotas"/>, one bucket for all of the key's calls).
 /// </summary>
 public static class PublicLookups
 {
@@ -36,20 +38,23 @@ public static class PublicLookups
         });
     }
 
-    /// <summary>One fixed window per client address; a refusal says the limit and when the window resets (RateLimit-* headers).</summary>
+    /// <summary>One fixed window per API key or else per client address; a refusal says the limit and when the window resets (RateLimit-* headers).</summary>
     private sealed class LookupPolicy(Options options) : IRateLimiterPolicy<string>
     {
         public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
-            ClientAddress.FixedWindow(httpContext, options.PermitLimit, options.WindowSeconds);
+            Api.ApiKeyQuotas.Of(httpContext) is { } key
+                ? Api.ApiKeyQuotas.Partition(key)
+                : ClientAddress.FixedWindow(httpContext, options.PermitLimit, options.WindowSeconds);
 
         // Headers only: the body comes from the status-code pages (problem+json for the API, the friendly page for people).
         public Func<OnRejectedContext, CancellationToken, ValueTask> OnRejected => (context, _) =>
         {
             var reset = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
                 ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : options.WindowSeconds;
+            var limit = Api.ApiKeyQuotas.Of(context.HttpContext)?.PermitLimit ?? options.PermitLimit;
             var headers = context.HttpContext.Response.Headers;
             headers.RetryAfter = reset.ToString(CultureInfo.InvariantCulture);
-            headers["RateLimit-Limit"] = options.PermitLimit.ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
             headers["RateLimit-Remaining"] = "0";
             headers["RateLimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture);
             return ValueTask.CompletedTask;

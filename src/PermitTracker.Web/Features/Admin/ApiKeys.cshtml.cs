@@ -2,9 +2,9 @@ using PermitTracker.Data.Access;
 
 namespace PermitTracker.Web.Features.Admin;
 
-/// <summary>API keys of agencies' systems: create (the secret is shown once, on the answer to the POST), list, revoke.</summary>
+/// <summary>API keys of agencies' systems: create (the secret is shown once, on the answer to the POST), list, set a key's quota, revoke.</summary>
 [Authorize(Policy = StaffPolicies.AdminOnly)]
-public sealed class ApiKeysModel(PermitsDbContext db, IValidator<ApiKeysModel.KeyInput> validator, TimeProvider clock) : PageModel
+public sealed class ApiKeysModel(PermitsDbContext db, IValidator<ApiKeysModel.KeyInput> validator, TimeProvider clock, IConfiguration configuration) : PageModel
 {
     [BindProperty] public KeyInput Input { get; set; } = new();
     public IReadOnlyList<KeyRow> Keys { get; private set; } = [];
@@ -15,7 +15,15 @@ public sealed class ApiKeysModel(PermitsDbContext db, IValidator<ApiKeysModel.Ke
 
     [TempData] public string? Notice { get; set; }
 
-    public sealed record KeyRow(long Id, string Prefix, string Name, ApiKeyScope Scope, string? AgencyCode, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+    public sealed record KeyRow(long Id, string Prefix, string Name, ApiKeyScope Scope, string? AgencyCode, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt,
+        int? RequestsPerMinute);
+
+    /// <summary>The quota of a key without its own (RateLimiting:ApiKeys:PermitLimit).</summary>
+    public int DefaultRequestsPerMinute { get; } =
+        configuration.GetSection("RateLimiting:ApiKeys").Get<Api.ApiKeyQuotas.Options>()?.PermitLimit ?? new Api.ApiKeyQuotas.Options().PermitLimit;
+
+    /// <summary>The row whose quota form was refused, with the reason (shown beside that row's field).</summary>
+    public (long Id, string Message)? QuotaError { get; private set; }
 
     public sealed class KeyInput
     {
@@ -37,7 +45,7 @@ public sealed class ApiKeysModel(PermitsDbContext db, IValidator<ApiKeysModel.Ke
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.RevokedAt != null).ThenByDescending(k => k.CreatedAt)
-            .Select(k => new KeyRow(k.Id, k.Prefix, k.Name, k.Scope, k.AgencyCode, k.CreatedAt, k.RevokedAt)).ToListAsync(cancellationToken);
+            .Select(k => new KeyRow(k.Id, k.Prefix, k.Name, k.Scope, k.AgencyCode, k.CreatedAt, k.RevokedAt, k.RequestsPerMinute)).ToListAsync(cancellationToken);
         Agencies = await db.Agencies.AsNoTracking().OrderBy(a => a.Code).Select(a => a.Code).ToListAsync(cancellationToken);
     }
 
@@ -60,6 +68,29 @@ public sealed class ApiKeysModel(PermitsDbContext db, IValidator<ApiKeysModel.Ke
         Response.Headers.CacheControl = "no-store";
         await OnGetAsync(cancellationToken);
         return Page();
+    }
+
+    /// <summary>Sets a key's own quota (requests a minute), or clears it back to the default when left empty.</summary>
+    public async Task<IActionResult> OnPostQuotaAsync(long id, string? requestsPerMinute, CancellationToken cancellationToken)
+    {
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null) return NotFound();
+        int? quota = null;
+        if (!string.IsNullOrWhiteSpace(requestsPerMinute))
+        {
+            if (!int.TryParse(requestsPerMinute.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed is < 1 or > ApiKey.MaxRequestsPerMinute)
+            {
+                QuotaError = (id, $"A quota is a whole number of requests a minute, 1 to {ApiKey.MaxRequestsPerMinute:N0}; leave it empty for the default.");
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+                await OnGetAsync(cancellationToken);
+                return Page();
+            }
+            quota = parsed;
+        }
+        key.SetQuota(quota);
+        await db.SaveChangesAsync(cancellationToken);
+        Notice = quota is { } q ? $"Key {key.Prefix} ({key.Name}) may make {q:N0} requests a minute." : $"Key {key.Prefix} ({key.Name}) has the default quota again.";
+        return RedirectToPage();
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(long id, CancellationToken cancellationToken)

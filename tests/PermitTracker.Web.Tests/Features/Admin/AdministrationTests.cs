@@ -32,7 +32,7 @@ public sealed class AdministrationTests(StaffPortalFixture fixture) : IClassFixt
 
         var prefix = secret[..secret.LastIndexOf('_')];
         var revoke = list.QuerySelector($"#keys tr[data-prefix='{prefix}']")!;
-        var revoked = await admin.PostFormAsync("/admin/api-keys", list, $"#keys tr[data-prefix='{prefix}'] form", []);
+        var revoked = await admin.PostFormAsync("/admin/api-keys", list, $"#keys tr[data-prefix='{prefix}'] form[action*='handler=Revoke']", []);
         Assert.NotNull(revoke);
         Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
         var again = new { status = "Approved", occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), actor = "bis" };
