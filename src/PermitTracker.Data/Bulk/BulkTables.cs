@@ -154,7 +154,9 @@ public static class BulkTables
         .Value("business_days_with_agency", NpgsqlDbType.Integer, r => r.BusinessDaysWithAgency)
         .Value("correction_cycles", NpgsqlDbType.Integer, r => r.CorrectionCycles)
         .Value("agency_clock_running", NpgsqlDbType.Boolean, r => r.AgencyClockRunning)
-        .Value("applicant_clock_running", NpgsqlDbType.Boolean, r => r.ApplicantClockRunning);
+        .Value("applicant_clock_running", NpgsqlDbType.Boolean, r => r.ApplicantClockRunning)
+        .Value("base_local_us", NpgsqlDbType.Bigint, r => r.BaseLocalUs)
+        .Value("base_business_day", NpgsqlDbType.Integer, r => r.BaseBusinessDay);
 
     /// <summary>Every declared table with its column names, for the test that holds them to the EF model.</summary>
     public static IReadOnlyList<(string Table, IReadOnlyList<string> Columns)> All =>

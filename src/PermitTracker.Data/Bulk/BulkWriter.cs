@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using PermitTracker.Data.ReadModel;
+using PermitTracker.Domain.Timeline;
 
 namespace PermitTracker.Data.Bulk;
 
@@ -59,7 +60,7 @@ public static class BulkWriter
     /// in position order and events go job by job in sequence order, so id order follows recording order.
     /// </summary>
     public static async Task WriteNewJobsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<long> jobIds,
-        IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
+        IReadOnlyList<NewJob> jobs, CityCalendar calendar, CancellationToken cancellationToken)
     {
         var steps = jobs.Select(j => j.Job.Steps.OrderBy(s => s.Position).ToArray()).ToArray();
         var stepIds = await ReserveIdsAsync(connection, transaction, "steps", steps.Sum(s => s.Length), cancellationToken);
@@ -91,7 +92,7 @@ public static class BulkWriter
         }
         await BulkTables.JobFigures.CopyAsync(connection, jobs.Select(j => j.Figures), cancellationToken);
         await BulkTables.StepFigures.CopyAsync(connection, jobs.SelectMany(j => j.StepFigures), cancellationToken);
-        await BulkTables.StepFacts.CopyAsync(connection, jobs.SelectMany(j => StepFactRow.Of(j.Figures, j.StepFigures)), cancellationToken);
+        await BulkTables.StepFacts.CopyAsync(connection, jobs.SelectMany(j => StepFactRow.Of(j.Figures, j.StepFigures, calendar)), cancellationToken);
         if (jobs.Any(j => j.Attributes is not null))
             await BulkTables.JobAttributes.CopyAsync(connection, jobs.Select(j => j.Attributes).OfType<JobAttributes>(), cancellationToken);
     }

@@ -49,9 +49,6 @@ internal sealed class StepFiguresConfiguration : IEntityTypeConfiguration<StepFi
 /// </summary>
 internal sealed class StepFactsConfiguration : IEntityTypeConfiguration<StepFactRow>
 {
-    /// <summary>The rows of the staff queues' index; Features/Staff/QueueQuery's WHERE repeats it word for word.</summary>
-    private const string QueueIndexFilter = "finished_at IS NULL AND job_state = 'Open' AND status IN ('Ready', 'InReview', 'ChangesRequested')";
-
     public void Configure(EntityTypeBuilder<StepFactRow> builder)
     {
         builder.ToTable("step_facts");
@@ -64,27 +61,9 @@ internal sealed class StepFactsConfiguration : IEntityTypeConfiguration<StepFact
         builder.HasIndex(s => s.SubmittedAt);
         builder.HasIndex(s => s.EndedAt);
         builder.HasIndex(s => new { s.AgencyCode, s.DaysOpenUs }).HasFilter("finished_at IS NULL").HasDatabaseName("ix_step_facts_open_steps");
-        // The staff queues (Features/Staff/QueueQuery): an agency's actionable steps of open jobs, with every column the
-        // queue filters, orders and shows, so its 90,000 rows at a 1M-job city are read from the index alone instead of
-        // from a million scattered heap pages. The query repeats this filter literally so that the planner can use it.
-        builder.HasIndex(s => new { s.AgencyCode, s.Status })
-            .HasFilter(QueueIndexFilter)
-            .IncludeProperties(s => new
-            {
-                s.StepId,
-                s.JobId,
-                s.StepKey,
-                s.StepName,
-                s.PermitTypeCode,
-                s.Borough,
-                s.TargetBusinessDays,
-                s.BaseAt,
-                s.DaysOpenUs,
-                s.BusinessDaysWithAgency,
-                s.AgencyClockRunning,
-                s.ApplicantClockRunning,
-            })
-            .HasDatabaseName("ix_step_facts_queue");
+        // The staff queues (Features/Staff/QueueQuery) read three partial expression indexes over the actionable steps of
+        // open jobs, ordered by days left to target and by the instant the step's clock started (ADR-041). EF has no
+        // expression indexes: migration StaffQueueByDaysLeft creates them in SQL, so they are not in this model.
         builder.Property(s => s.AgencyCode).HasMaxLength(10);
         builder.Property(s => s.StepKey).HasMaxLength(40);
         builder.Property(s => s.StepName).HasMaxLength(200);

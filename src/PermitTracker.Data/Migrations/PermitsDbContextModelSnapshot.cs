@@ -1010,6 +1010,14 @@ namespace PermitTracker.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("base_at");
 
+                    b.Property<int>("BaseBusinessDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("base_business_day");
+
+                    b.Property<long>("BaseLocalUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("base_local_us");
+
                     b.Property<string>("Borough")
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
@@ -1104,12 +1112,6 @@ namespace PermitTracker.Data.Migrations
                     b.HasIndex("AgencyCode", "DaysOpenUs")
                         .HasDatabaseName("ix_step_facts_open_steps")
                         .HasFilter("finished_at IS NULL");
-
-                    b.HasIndex("AgencyCode", "Status")
-                        .HasDatabaseName("ix_step_facts_queue")
-                        .HasFilter("finished_at IS NULL AND job_state = 'Open' AND status IN ('Ready', 'InReview', 'ChangesRequested')");
-
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("AgencyCode", "Status"), new[] { "StepId", "JobId", "StepKey", "StepName", "PermitTypeCode", "Borough", "TargetBusinessDays", "BaseAt", "DaysOpenUs", "BusinessDaysWithAgency", "AgencyClockRunning", "ApplicantClockRunning" });
 
                     b.HasIndex("PermitTypeCode", "SubmittedAt")
                         .HasDatabaseName("ix_step_facts_permit_type_code_submitted_at");

@@ -32,7 +32,7 @@ public sealed class ReadModelRebuilder(PermitsDbContext db)
                 var (jobRow, stepRows) = FiguresProjection.Project(job, calendar);
                 db.JobFigures.Add(jobRow);
                 db.StepFigures.AddRange(stepRows);
-                db.StepFacts.AddRange(StepFactRow.Of(jobRow, stepRows));
+                db.StepFacts.AddRange(StepFactRow.Of(jobRow, stepRows, calendar));
             }
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

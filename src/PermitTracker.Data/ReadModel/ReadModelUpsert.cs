@@ -1,5 +1,6 @@
 using Npgsql;
 using PermitTracker.Data.Bulk;
+using PermitTracker.Domain.Timeline;
 
 namespace PermitTracker.Data.ReadModel;
 
@@ -16,20 +17,20 @@ namespace PermitTracker.Data.ReadModel;
 public static class ReadModelUpsert
 {
     public static async Task WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<(JobFiguresRow Job, List<StepFiguresRow> Steps)> rows,
-        CancellationToken cancellationToken)
+        CityCalendar calendar, CancellationToken cancellationToken)
     {
         if (rows.Count == 0) return;
         await using var batch = new NpgsqlBatch(connection);
-        AddTo(batch, rows);
+        AddTo(batch, rows, calendar);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Adds the three upserts (job figures, step figures, the reports' step facts) to a batch the caller sends with its own statements (one round trip for all).</summary>
-    public static void AddTo(NpgsqlBatch batch, IReadOnlyCollection<(JobFiguresRow Job, List<StepFiguresRow> Steps)> rows)
+    public static void AddTo(NpgsqlBatch batch, IReadOnlyCollection<(JobFiguresRow Job, List<StepFiguresRow> Steps)> rows, CityCalendar calendar)
     {
         if (rows.Count == 0) return;
         batch.BatchCommands.Add(BulkTables.JobFigures.Upsert([.. rows.Select(r => r.Job)]));
         batch.BatchCommands.Add(BulkTables.StepFigures.Upsert([.. rows.SelectMany(r => r.Steps)]));
-        batch.BatchCommands.Add(BulkTables.StepFacts.Upsert([.. rows.SelectMany(r => StepFactRow.Of(r.Job, r.Steps))]));
+        batch.BatchCommands.Add(BulkTables.StepFacts.Upsert([.. rows.SelectMany(r => StepFactRow.Of(r.Job, r.Steps, calendar))]));
     }
 }

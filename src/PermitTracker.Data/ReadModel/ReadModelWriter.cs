@@ -18,7 +18,7 @@ public sealed class ReadModelWriter(PermitsDbContext db, CityCalendarSource cale
         try
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await ReadModelUpsert.WriteAsync(connection, [rows], cancellationToken);
+            await ReadModelUpsert.WriteAsync(connection, [rows], calendar, cancellationToken);
         }
         finally
         {

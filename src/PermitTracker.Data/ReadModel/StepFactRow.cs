@@ -1,3 +1,5 @@
+using PermitTracker.Domain.Timeline;
+
 namespace PermitTracker.Data.ReadModel;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace PermitTracker.Data.ReadModel;
 /// ready and finish instants and status) and the step's figures as numbers, as of the job's latest event like
 /// <see cref="StepFiguresRow"/>, with the two clocks that keep running. It is derived from a job's read-model rows
 /// (<see cref="Of"/>) by every writer of them, in the same transaction, so a report reads one table with no join and
-/// no jsonb. Instants, not local dates: a date filter becomes an instant range (indexable), and no zone is needed
-/// where the rows are written.
+/// no jsonb. Instants, not local dates: a date filter becomes an instant range (indexable). The one reading of the
+/// city's clock and calendar is the base's (<see cref="BaseLocalUs"/>, <see cref="BaseBusinessDay"/>), which spares
+/// every as-of query a zone conversion and a holiday search per row.
 /// </summary>
 public sealed class StepFactRow
 {
@@ -39,8 +42,21 @@ public sealed class StepFactRow
     public bool AgencyClockRunning { get; set; }
     public bool ApplicantClockRunning { get; set; }
 
-    /// <summary>The fact of a step: its figures row with its job's dimensions. Pure, so every writer derives the same row.</summary>
-    public static StepFactRow Of(JobFiguresRow job, StepFiguresRow step) => new()
+    /// <summary>
+    /// base_at read on the city's wall clock, in microseconds since 1970-01-01 00:00 local: a running clock's days as of
+    /// an instant are the stored days plus (the instant's reading less this), one subtraction per row (ADR-041).
+    /// </summary>
+    public long BaseLocalUs { get; set; }
+
+    /// <summary>The business-day number (<see cref="CityCalendar.BusinessDayNumber(DateOnly)"/>) of base_at's local date: a running agency clock's business days as of a date are the stored ones plus (that date's number less this).</summary>
+    public int BaseBusinessDay { get; set; }
+
+    /// <summary>
+    /// The fact of a step: its figures row with its job's dimensions, and its base instant on the city's clock and
+    /// calendar. Pure, so every writer derives the same row. The calendar's holidays are the table's; like the stored
+    /// business days, the base's number is counted again by ./run.sh rebuild-read-model after a holiday changes.
+    /// </summary>
+    public static StepFactRow Of(JobFiguresRow job, StepFiguresRow step, CityCalendar calendar) => new()
     {
         StepId = step.StepId,
         JobId = step.JobId,
@@ -64,7 +80,10 @@ public sealed class StepFactRow
         CorrectionCycles = step.CorrectionCycles,
         AgencyClockRunning = step.AgencyClockRunning,
         ApplicantClockRunning = step.ApplicantClockRunning,
+        BaseLocalUs = (calendar.ToLocal(step.BaseAt) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond,
+        BaseBusinessDay = calendar.BusinessDayNumber(step.BaseAt),
     };
 
-    public static IEnumerable<StepFactRow> Of(JobFiguresRow job, IEnumerable<StepFiguresRow> steps) => steps.Select(s => Of(job, s));
+    public static IEnumerable<StepFactRow> Of(JobFiguresRow job, IEnumerable<StepFiguresRow> steps, CityCalendar calendar) =>
+        steps.Select(s => Of(job, s, calendar));
 }

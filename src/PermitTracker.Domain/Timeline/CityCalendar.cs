@@ -9,12 +9,14 @@ public sealed class CityCalendar
 {
     private readonly HashSet<DateOnly> _holidays;
     private readonly DateOnly[] _sortedHolidays;
+    private readonly DateOnly[] _weekdayHolidays;
 
     public CityCalendar(TimeZoneInfo? zone = null, IEnumerable<DateOnly>? holidays = null)
     {
         Zone = zone ?? TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
         _holidays = [.. holidays ?? []];
         _sortedHolidays = [.. _holidays.Order()];
+        _weekdayHolidays = [.. _sortedHolidays.Where(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))];
     }
 
     /// <summary>The city's default: America/New_York with the given holidays (the administrator's table).</summary>
@@ -103,6 +105,28 @@ public sealed class CityCalendar
         }
         return weekdays;
     }
+
+    /// <summary>
+    /// The business days among the local dates 1900-01-01 .. <paramref name="date"/> (negative before): a business-day
+    /// number, so that <c>BusinessDays(a, b) == BusinessDayNumber(date(b)) - BusinessDayNumber(date(a))</c> whenever
+    /// date(a) &lt; date(b). The read model stores the number of a step's base date so that SQL extends a running
+    /// agency clock by one subtraction (ADR-041); SQL's <c>business_day_number</c> counts the same way from the same
+    /// first day, so the two must agree to the unit, not only in differences.
+    /// </summary>
+    public int BusinessDayNumber(DateOnly date)
+    {
+        var weekdays = WeekdaysUpTo(date) - WeekdaysUpTo(BeforeFirstNumberedDay);
+        // Weekday holidays on or before the date: the index of the first one after it.
+        var index = Array.BinarySearch(_weekdayHolidays, date);
+        var onOrBefore = index >= 0 ? index + 1 : ~index;
+        return checked((int)(weekdays - onOrBefore));
+    }
+
+    /// <summary>The business-day number of an instant's local date.</summary>
+    public int BusinessDayNumber(DateTimeOffset instant) => BusinessDayNumber(DateOnly.FromDateTime(ToLocal(instant)));
+
+    /// <summary>Sunday 1899-12-31: business-day number 0, the day before the first numbered Monday (SQL's weekdays_through).</summary>
+    private static readonly DateOnly BeforeFirstNumberedDay = new(1899, 12, 31);
 
     /// <summary>Calendar days of a duration: floor(duration / 24 h), in whole ticks so no rounding creeps in.</summary>
     public static int CalendarDays(TimeSpan duration)

@@ -123,6 +123,30 @@ public sealed class CityCalendarTests
         return NewYork.BusinessDays(NewYork.FromLocal(from), NewYork.FromLocal(to)) == expected;
     }
 
+    [Property(MaxTest = 200)]
+    public bool Business_day_numbers_differ_by_the_business_days_between(ushort startOffset, byte length, byte startHour, byte endHour)
+    {
+        var from = NewYork.FromLocal(new DateTime(2025, 6, 1).AddDays(startOffset % 700).AddHours(startHour % 24));
+        var to = NewYork.FromLocal(NewYork.ToLocal(from).Date.AddDays(length).AddHours(endHour % 24));
+        return NewYork.BusinessDayNumber(to) - NewYork.BusinessDayNumber(from) == NewYork.BusinessDays(from, to);
+    }
+
+    [Fact]
+    public void Business_day_numbers_count_from_Monday_1900_01_01_as_SQL_does()
+    {
+        // SQL's business_day_number (weekdays_through less the weekday holidays on or before the date) gives these too:
+        // the read model stores the number, so C# and SQL must agree on the unit, not only on differences.
+        Assert.Equal(0, NewYork.BusinessDayNumber(new DateOnly(1899, 12, 31)));
+        Assert.Equal(1, NewYork.BusinessDayNumber(new DateOnly(1900, 1, 1)));
+        Assert.Equal(5, NewYork.BusinessDayNumber(new DateOnly(1900, 1, 7)));
+        var beforeHoliday = NewYork.BusinessDayNumber(new DateOnly(2026, 1, 16));
+        Assert.Equal(beforeHoliday, NewYork.BusinessDayNumber(new DateOnly(2026, 1, 19))); // the holiday adds none
+        Assert.Equal(beforeHoliday + 1, NewYork.BusinessDayNumber(new DateOnly(2026, 1, 20)));
+        var noHolidays = CityCalendar.NewYork([]);
+        Assert.Equal(beforeHoliday, noHolidays.BusinessDayNumber(new DateOnly(2026, 1, 16))); // no holiday before it in either
+        Assert.Equal(beforeHoliday + 2, noHolidays.BusinessDayNumber(new DateOnly(2026, 1, 20)));
+    }
+
     [Property(MaxTest = 300)]
     public bool Between_adds_up_and_never_runs_backwards(int a, int b, int c)
     {

@@ -92,7 +92,7 @@ public sealed class ReadModelUpsertTests(PostgresServer server) : IAsyncLifetime
         var rows = FiguresProjection.Project(job, await ReadModelRebuilder.LoadCalendarAsync(db, NewYork));
         await using var connection = new NpgsqlConnection(_portal.Factory.ConnectionString);
         await connection.OpenAsync();
-        await ReadModelUpsert.WriteAsync(connection, [rows], CancellationToken.None);
+        await ReadModelUpsert.WriteAsync(connection, [rows], await ReadModelRebuilder.LoadCalendarAsync(db, NewYork), CancellationToken.None);
 
         Assert.Equal(before, await RowVersionsAsync("UP-0002"));
         Assert.Equal(stored, await ReadModelText.OfAsync(db));

@@ -221,7 +221,7 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
         batch.BatchCommands.Add(BulkTables.StepEvents.Insert([.. recorded.Select(r => new EventRow(r.Step.Id, r.Event))]));
         batch.BatchCommands.Add(BulkTables.Steps.Update([.. steps.Select(s => new StepRow(s.Id, s.JobId, s))], "recorded_status", "last_event_at"));
         batch.BatchCommands.Add(BulkTables.Jobs.Update([.. changed.Select(j => new JobRow(j.Id, j))], "last_event_sequence"));
-        ReadModelUpsert.AddTo(batch, [.. changed.Select(j => FiguresProjection.Project(j, calendar))]);
+        ReadModelUpsert.AddTo(batch, [.. changed.Select(j => FiguresProjection.Project(j, calendar))], calendar);
         if (Notify) NotificationOutbox.AddTo(batch, recorded.Select(r => (r.Step.JobId, r.Event)), clock.GetUtcNow());
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -276,14 +276,14 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
     }
 
     /// <summary>One transaction: the batch's job ids reserved, then every table the jobs touch by COPY (<see cref="BulkWriter"/>).</summary>
-    private static async Task WriteAsync(NpgsqlConnection connection, string source, List<Mapped> batch, CancellationToken cancellationToken)
+    private async Task WriteAsync(NpgsqlConnection connection, string source, List<Mapped> batch, CancellationToken cancellationToken)
     {
         List<NewJob> jobs = [.. batch.Select(b => new NewJob(b.Outcome.Plan!.Job, b.Figures!, b.StepFigures!,
             new JobAttributes { Source = source, Values = JsonSerializer.Serialize(b.Outcome.Plan!.Attributes) }))];
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await BulkWriter.TrustKeysAsync(connection, transaction, jobs, cancellationToken);
         var jobIds = await BulkWriter.ReserveIdsAsync(connection, transaction, "jobs", jobs.Count, cancellationToken);
-        await BulkWriter.WriteNewJobsAsync(connection, transaction, jobIds, jobs, cancellationToken);
+        await BulkWriter.WriteNewJobsAsync(connection, transaction, jobIds, jobs, calendar, cancellationToken);
         // A portal may hold a cached page (a "not found" too) of these job numbers: this process cannot reach it, the notification can.
         await JobChanges.NotifyAsync(connection, batch.Select(b => b.Outcome.Plan!.Job.JobNumberKey), cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -101,7 +101,7 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
             await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
             {
                 var timer = Stopwatch.StartNew();
-                await WriteAsync(connection, batch, options.TrustKeys, cancellationToken);
+                await WriteAsync(connection, batch, options.TrustKeys, calendar, cancellationToken);
                 Interlocked.Add(ref writingTicks, timer.ElapsedTicks);
                 Interlocked.Add(ref steps, batch.Jobs.Sum(j => j.Job.Steps.Count));
                 Interlocked.Add(ref events, batch.Jobs.Sum(j => j.Job.Events.Count()));
@@ -150,12 +150,12 @@ public sealed class CityScaleGenerator(PermitsDbContext db, TimeZoneInfo cityZon
         return new JobHistorySimulator(paces, ApplicantStallProbability);
     }
 
-    private static async Task WriteAsync(NpgsqlConnection connection, GeneratedBatch batch, bool trustKeys, CancellationToken cancellationToken)
+    private static async Task WriteAsync(NpgsqlConnection connection, GeneratedBatch batch, bool trustKeys, CityCalendar calendar, CancellationToken cancellationToken)
     {
         List<NewJob> jobs = [.. batch.Jobs.Select(g => new NewJob(g.Job, g.JobRow, g.StepRows))];
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (trustKeys) await BulkWriter.TrustKeysAsync(connection, transaction, jobs, cancellationToken);
-        await BulkWriter.WriteNewJobsAsync(connection, transaction, [.. batch.Jobs.Select(g => g.JobId)], jobs, cancellationToken);
+        await BulkWriter.WriteNewJobsAsync(connection, transaction, [.. batch.Jobs.Select(g => g.JobId)], jobs, calendar, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -55,8 +55,6 @@ public sealed class QueueExactnessTests(PostgresServer server) : IAsyncLifetime
         return await new QueueQuery(db).ActionableAsync(filter, _asOf);
     }
 
-    private static int RiskRank(string? targetStatus) => targetStatus switch { "Overdue" => 0, "AtRisk" => 1, "OnTrack" => 2, _ => 3 };
-
     [Fact]
     public async Task Every_filter_and_sort_gives_the_plain_rows_and_figures_in_order()
     {
@@ -90,8 +88,7 @@ public sealed class QueueExactnessTests(PostgresServer server) : IAsyncLifetime
                                 var (a, b) = (rows[i - 1], rows[i]);
                                 var inOrder = sort switch
                                 {
-                                    "risk" => RiskRank(a.TargetStatus) < RiskRank(b.TargetStatus)
-                                        || (RiskRank(a.TargetStatus) == RiskRank(b.TargetStatus) && Ratio(a) >= Ratio(b)),
+                                    "risk" => Left(a) < Left(b) || (Left(a) == Left(b) && a.DaysOpenUs >= b.DaysOpenUs),
                                     "job" => string.CompareOrdinal(a.JobNumber, b.JobNumber) <= 0,
                                     _ => a.DaysOpenUs >= b.DaysOpenUs,
                                 };
@@ -102,9 +99,10 @@ public sealed class QueueExactnessTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(3 * 4 * 3 * 2 * 3, combinations);
     }
 
-    // NULLS LAST in a descending order: a step without a target sorts after every ratio.
-    private static double Ratio(QueueRow row) =>
-        row.TargetBusinessDays is > 0 ? (double)row.BusinessDaysWithAgency / row.TargetBusinessDays.Value : double.NegativeInfinity;
+    // ADR-041: fewest business days left before the target first (the plain figures' target less business days, as of
+    // the instant); a step without a target after every step with one.
+    private static long Left(QueueRow row) =>
+        row.TargetBusinessDays is int target ? target - row.BusinessDaysWithAgency : long.MaxValue;
 
     [Fact]
     public async Task Pages_are_slices_of_one_order()
