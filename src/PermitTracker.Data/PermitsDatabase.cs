@@ -115,8 +115,15 @@ public static class PermitsDatabase
     public static async Task MigrateAsync(PermitsDbContext db, CancellationToken cancellationToken = default)
     {
         await CreateIfMissingAsync(db, cancellationToken);
+        db.Database.SetCommandTimeout(MigrationCommandTimeout);
         await db.Database.MigrateAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// A migration that fills a new column of a city's read model rewrites millions of rows (StaffQueueByDaysLeft: 5.7
+    /// million step facts at 1M jobs, minutes): far past a request's 30 s, which would stop it half-way and roll it back.
+    /// </summary>
+    public static readonly TimeSpan MigrationCommandTimeout = TimeSpan.FromHours(2);
 
     private static async Task CreateDatabaseIfMissingAsync(PermitsDbContext db, CancellationToken cancellationToken)
     {

@@ -10,6 +10,7 @@ public sealed class MigrateCommand(PortalHost host) : AsyncCommand
         var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
         await PermitsDatabase.CreateIfMissingAsync(db, cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        db.Database.SetCommandTimeout(PermitsDatabase.MigrationCommandTimeout);
         await db.Database.MigrateAsync(cancellationToken);
         Console.WriteLine(pending.Count == 0 ? "The database is up to date." : $"Applied {pending.Count} migration(s): {string.Join(", ", pending)}");
         return 0;
