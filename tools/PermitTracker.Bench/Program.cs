@@ -11,7 +11,7 @@ namespace PermitTracker.Bench;
 /// </summary>
 public static class BenchProgram
 {
-    public static readonly IReadOnlyList<ICommand> Commands = [new FloorCommand(), new BenchCommand(), new BenchReportsCommand()];
+    public static readonly IReadOnlyList<ICommand> Commands = [new FloorCommand(), new BenchCommand(), new BenchReportsCommand(), new BenchQueueCommand()];
 
     public static async Task<int> Main(string[] args)
     {

@@ -60,7 +60,7 @@ public sealed class QueueQuery(PermitsDbContext db)
     /// <summary>
     /// A page of actionable steps. Risk order (ADR-041): fewest business days left before the step's target first, so
     /// the most overdue lead and a step due tomorrow comes before one due next month whatever their targets; then the
-    /// longest open; steps without a target last. Every order is an index's (migration StaffQueueByDaysLeft), so a page
+    /// longest open; steps without a target last. Every order is an index's, led by the agency (migrations StaffQueueByDaysLeft, QueueIndexesLeadWithTheAgency), so a page
     /// reads its rows and not the 90,000 actionable steps of a large agency; the count reads the age index alone.
     /// </summary>
     public Task<List<QueueRow>> ActionableAsync(QueueFilter filter, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -81,13 +81,23 @@ public sealed class QueueQuery(PermitsDbContext db)
     }
 
     // The queue's steps: the first line is the three queue indexes' filter, word for word, so the planner can read them.
+    // The agency is not here: each list names it its own way (one agency per index range, or all of the queue's).
     private const string Actionable = """
         f.finished_at IS NULL AND f.job_state = 'Open' AND f.status IN ('Ready', 'InReview', 'ChangesRequested')
               AND f.status = ANY(@statuses)
-              AND (@agency::text IS NULL OR f.agency_code = @agency::text)
               AND (@permit_type::text IS NULL OR f.permit_type_code = @permit_type::text)
               AND (@borough::text IS NULL OR f.borough = @borough::text)
         """;
+
+    // The queue's agencies: the one asked for, or every agency (a city-wide manager). Every index leads with the
+    // agency, so each agency's steps are one ordered range, read one agency at a time (LATERAL) and merged.
+    private const string Agencies = """
+        queue_agencies AS MATERIALIZED (
+            SELECT code FROM agencies WHERE @agency::text IS NULL OR code = @agency::text),
+
+        """;
+
+    private const string InTheAgencies = "f.agency_code IN (SELECT code FROM queue_agencies)";
 
     // The city's clock now, read once (city_clock, ADR-041). Days left of a running agency clock is its index key less
     // today's business-day number (no event is dated after now, so today is never before the step's base date).
@@ -104,28 +114,30 @@ public sealed class QueueQuery(PermitsDbContext db)
                                                              ELSE f.target_business_days < f.business_days_with_agency END)
         """;
 
-    // Each branch reads its index in order and stops at the page's end; the union of three short lists is then sorted.
+    // For each agency, each branch reads its index range in order and stops at the page's end; the short lists are
+    // then merged and sorted.
     private const string ByDaysLeft = $"""
         ordered AS (
+            SELECT o.* FROM queue_agencies a CROSS JOIN LATERAL (
             (SELECT f.step_id, f.job_id, {DueDay} - (SELECT business_day FROM clock) AS days_left, {OpenSince} AS open_since
              FROM step_facts f
-             WHERE {Actionable} AND f.agency_clock_running AND f.target_business_days IS NOT NULL
+             WHERE f.agency_code = a.code AND {Actionable} AND f.agency_clock_running AND f.target_business_days IS NOT NULL
                AND (NOT @overdue OR {DueDay} < (SELECT business_day FROM clock))
              ORDER BY {DueDay}, {OpenSince}, f.job_id, f.step_id
              LIMIT @end)
             UNION ALL
             (SELECT f.step_id, f.job_id, f.target_business_days - f.business_days_with_agency, {OpenSince}
              FROM step_facts f
-             WHERE {Actionable} AND NOT f.agency_clock_running AND f.target_business_days IS NOT NULL
+             WHERE f.agency_code = a.code AND {Actionable} AND NOT f.agency_clock_running AND f.target_business_days IS NOT NULL
                AND (NOT @overdue OR f.target_business_days - f.business_days_with_agency < 0)
              ORDER BY f.target_business_days - f.business_days_with_agency, {OpenSince}, f.job_id, f.step_id
              LIMIT @end)
             UNION ALL
             (SELECT f.step_id, f.job_id, NULL::integer, {OpenSince}
              FROM step_facts f
-             WHERE {Actionable} AND f.target_business_days IS NULL AND NOT @overdue
+             WHERE f.agency_code = a.code AND {Actionable} AND f.target_business_days IS NULL AND NOT @overdue
              ORDER BY {OpenSince}, f.job_id, f.step_id
-             LIMIT @end)),
+             LIMIT @end)) o),
         page AS (
             SELECT step_id, job_id, row_number() OVER (ORDER BY days_left NULLS LAST, open_since, job_id, step_id) AS rank
             FROM (SELECT * FROM ordered ORDER BY days_left NULLS LAST, open_since, job_id, step_id OFFSET @offset LIMIT @size) p)
@@ -135,10 +147,13 @@ public sealed class QueueQuery(PermitsDbContext db)
     private const string ByAge = $"""
         page AS (
             SELECT step_id, job_id, row_number() OVER (ORDER BY open_since, job_id, step_id) AS rank
-            FROM (SELECT f.step_id, f.job_id, {OpenSince} AS open_since
-                  FROM step_facts f
-                  WHERE {Actionable} AND (NOT @overdue OR {OverdueNow})
-                  ORDER BY {OpenSince}, f.job_id, f.step_id
+            FROM (SELECT o.* FROM queue_agencies a CROSS JOIN LATERAL (
+                      SELECT f.step_id, f.job_id, {OpenSince} AS open_since
+                      FROM step_facts f
+                      WHERE f.agency_code = a.code AND {Actionable} AND (NOT @overdue OR {OverdueNow})
+                      ORDER BY {OpenSince}, f.job_id, f.step_id
+                      LIMIT @end) o
+                  ORDER BY open_since, job_id, step_id
                   OFFSET @offset LIMIT @size) p)
 
         """;
@@ -150,22 +165,22 @@ public sealed class QueueQuery(PermitsDbContext db)
             SELECT step_id, job_id, row_number() OVER (ORDER BY job_number, open_since, job_id, step_id) AS rank
             FROM (SELECT f.step_id, f.job_id, j.job_number, {OpenSince} AS open_since
                   FROM step_facts f JOIN jobs j ON j.id = f.job_id
-                  WHERE {Actionable} AND (NOT @overdue OR {OverdueNow})
+                  WHERE {InTheAgencies} AND {Actionable} AND (NOT @overdue OR {OverdueNow})
                   ORDER BY j.job_number, {OpenSince}, f.job_id, f.step_id
                   OFFSET @offset LIMIT @size) p)
 
         """;
 
-    private const string ByDaysLeftSql = Clock + ByDaysLeft + Page;
-    private const string ByAgeSql = Clock + ByAge + Page;
-    private const string ByJobSql = Clock + ByJob + Page;
+    private const string ByDaysLeftSql = Clock + Agencies + ByDaysLeft + Page;
+    private const string ByAgeSql = Clock + Agencies + ByAge + Page;
+    private const string ByJobSql = Clock + Agencies + ByJob + Page;
 
     // The page's figures from step_facts_as_of (the one rule for a running clock's figures), for its rows only.
     private const string Page = $"""
         SELECT p.step_id, j.job_number, j.house_number, j.street, j.borough, j.permit_type_code,
                f.step_key, f.step_name, f.agency_code, f.status, f.days_open_us, f.business_days_with_agency,
                f.target_business_days, f.target_status,
-               (SELECT count(*) FROM step_facts f WHERE {Actionable} AND (NOT @overdue OR {OverdueNow})) AS total
+               (SELECT count(*) FROM step_facts f WHERE {InTheAgencies} AND {Actionable} AND (NOT @overdue OR {OverdueNow})) AS total
         FROM page p
         JOIN step_facts_as_of(@now) f ON f.step_id = p.step_id
         JOIN jobs j ON j.id = p.job_id
