@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Features.Reports;
 using PermitTracker.Web.Features.Seed;
 using PermitTracker.Web.Tests.Support;
@@ -28,6 +29,7 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
     private ApiPortal _portal = null!;
     private DateTimeOffset _asOf;
     private List<Row> _rows = null!;
+    private CityCalendar _calendar = null!;
 
     private sealed record Row(
         long StepId, long JobId, string Agency, string StepKey, string StepName, string Status, DateTimeOffset? ReadyAt, DateTimeOffset? FinishedAt,
@@ -43,6 +45,13 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
         // Ten days after the latest event: every open step's clocks have run on past what the rows store.
         _asOf = DateTimeOffset.UtcNow.AddDays(10);
         _rows = await PlainRowsAsync();
+        await using var connection = new NpgsqlConnection(_portal.Factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var holidays = new NpgsqlCommand("SELECT date FROM holidays", connection);
+        await using var reader = await holidays.ExecuteReaderAsync();
+        var dates = new List<DateOnly>();
+        while (await reader.ReadAsync()) dates.Add(reader.GetFieldValue<DateOnly>(0));
+        _calendar = CityCalendar.NewYork(dates);
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
@@ -189,7 +198,110 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(expected, fromApi);
     }
 
+    /// <summary>
+    /// The sample for the reports over days and years: no filter, the busiest agency, a permit type in a borough, a step
+    /// key, a submitted range, open steps only, and an agency with a permit type.
+    /// </summary>
+    private List<ReportFilters> HistorySample()
+    {
+        var all = Sample();
+        return [all[0], all[36], all[12 + 3], all[^3], all[3], all[1], all[36 + 9]];
+    }
+
+    [Fact]
+    public async Task Backlog_over_time_on_sampled_filters_and_ranges_equals_the_plain_computation_from_each_steps_open_interval()
+    {
+        var today = Local(_asOf);
+        var compared = 0;
+        foreach (var (filters, i) in HistorySample().Select((f, i) => (f, i)))
+            // The longest range (two years) once, unfiltered: the plain computation walks every step on every day.
+            foreach (var (first, last) in i == 0 ? [(today.AddDays(-730), today)] : new[] { (today.AddDays(-89), today), (today.AddDays(-500), today.AddDays(-200)) })
+            {
+                await using var scope = _portal.Factory.Services.CreateAsyncScope();
+                var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
+                var request = new ReportRequest(ReportNames.BacklogOverTime, filters, _asOf, null, []);
+                var read = await queries.BacklogOverTimeAsync(request, new BacklogDays(first, last), CancellationToken.None);
+                compared += Same(BacklogOverTime(filters, first, last), read, $"{filters.ToQueryString()} {first}..{last}");
+                if (last != today) continue;
+                // The as-of's own day is the backlog now: the same counts by band and status, summed over the agencies.
+                var now = (await queries.BacklogAsync(request, CancellationToken.None)).GroupBy(r => (r.AgeBand, r.TargetStatus))
+                    .Select(g => new BacklogDayRow(today, g.Key.AgeBand, g.Key.TargetStatus, g.Sum(r => r.Steps))).ToList();
+                Same(now, [.. read.Where(r => r.Day == today)], $"the last day is the backlog now {filters.ToQueryString()}");
+            }
+        Assert.True(compared > 1000, $"only {compared} rows compared");
+    }
+
+    [Fact]
+    public async Task The_statutory_report_for_every_year_on_sampled_filters_equals_the_plain_computation_over_all_jobs()
+    {
+        var years = _rows.Where(r => r.EndedAt is not null).Select(r => TimeZoneInfo.ConvertTime(r.EndedAt!.Value, NewYork).Year).Distinct().Order().ToList();
+        Assert.True(years.Count >= 2, "the city decided in too few years");
+        var compared = 0;
+        foreach (var filters in HistorySample())
+            foreach (var year in years)
+            {
+                await using var scope = _portal.Factory.Services.CreateAsyncScope();
+                var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
+                var request = new ReportRequest(ReportNames.Statutory, filters, _asOf, null, []);
+                compared += Same(Statutory(filters, year), await queries.StatutoryAsync(request, year, CancellationToken.None), $"{filters.ToQueryString()} {year}");
+            }
+        Assert.True(compared > 30, $"only {compared} rows compared");
+        Assert.Contains(years, y => Statutory(new ReportFilters(), y).Any(r => r.Trimmed > 0)); // the trimming is exercised
+    }
+
     // The plain computation: filters as the docs define them, over every step.
+
+    /// <summary>
+    /// ADR-040: a step is in the backlog at an instant inside [ready_at, its finish or its job's end); its age is the
+    /// wall-clock time since ready_at, its business days with the agency those since ready_at but at most what it had at
+    /// the as-of. Each day is read at its closing local midnight, the as-of's own day at the as-of.
+    /// </summary>
+    private List<BacklogDayRow> BacklogOverTime(ReportFilters f, DateOnly first, DateOnly last)
+    {
+        var steps = Steps(f).Where(r => r.ReadyAt is not null).ToList();
+        var rows = new List<BacklogDayRow>();
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            var midnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
+            var end = new DateTimeOffset(midnight, NewYork.GetUtcOffset(midnight));
+            var at = end < _asOf ? end : _asOf;
+            rows.AddRange(steps.Where(r =>
+                {
+                    var closed = new[] { r.FinishedAt, r.EndedAt }.Where(i => i is not null).Min();
+                    return r.ReadyAt <= at && (closed is null || closed > at);
+                })
+                .Select(r =>
+                {
+                    var age = _calendar.Between(r.ReadyAt!.Value, at);
+                    var band = age < TimeSpan.FromDays(11) ? "0-10" : age < TimeSpan.FromDays(31) ? "11-30" : age < TimeSpan.FromDays(91) ? "31-90" : "90+";
+                    var businessDays = Math.Min(_calendar.BusinessDays(r.ReadyAt.Value, at), r.BusinessDays);
+                    return (band, Status: TargetStatusRule.Of(businessDays, r.Target)?.ToString());
+                })
+                .GroupBy(x => x).Select(g => new BacklogDayRow(day, g.Key.band, g.Key.Status, g.Count())));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// ADR-040: the jobs the filters select that were decided (complete or denied) in the local year, at or before the
+    /// as-of; the days are submitted to decision; the trimmed mean drops floor(n / 20) at each end of the order by days.
+    /// </summary>
+    private List<StatutoryRow> Statutory(ReportFilters f, int year) =>
+    [
+        .. JobRows(f, jobState: true).Where(j => j.JobState is "Complete" or "Denied" && j.EndedAt <= _asOf
+                && TimeZoneInfo.ConvertTime(j.EndedAt!.Value, NewYork).Year == year)
+            .GroupBy(j => j.PermitType).Select(g =>
+            {
+                var ordered = g.OrderBy(j => j.ElapsedUs).ThenBy(j => j.JobNumber, StringComparer.Ordinal).ToList();
+                var k = ordered.Count / 20;
+                var middle = ordered.Skip(k).Take(ordered.Count - (2 * k)).ToList();
+                var targeted = ordered.Select(j => _rows.Where(r => r.JobId == j.JobId && r.Target is not null).ToList()).Where(s => s.Count > 0).ToList();
+                var within = targeted.Count(s => s.All(r => r.BusinessDays <= r.Target));
+                return new StatutoryRow(year, g.Key, ordered.Count, ordered.Count(j => j.JobState == "Complete"), ordered.Count(j => j.JobState == "Denied"), k,
+                    middle.Average(j => (double)j.ElapsedUs) / UsPerDay, ordered.Max(j => j.ElapsedUs) / UsPerDay, targeted.Count, within,
+                    targeted.Count == 0 ? null : (double)within / targeted.Count);
+            }),
+    ];
 
     private static DateOnly Local(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, NewYork).DateTime);
 
