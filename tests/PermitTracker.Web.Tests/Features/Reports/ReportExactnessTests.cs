@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -247,6 +248,90 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
             }
         Assert.True(compared > 30, $"only {compared} rows compared");
         Assert.Contains(years, y => Statutory(new ReportFilters(), y).Any(r => r.Trimmed > 0)); // the trimming is exercised
+    }
+
+    [Fact]
+    public async Task The_backlog_over_time_and_statutory_pages_and_csv_show_the_plain_computation_and_refuse_bad_input_keeping_the_form()
+    {
+        await ManagerSession.CreateUserAsync(_portal, "history.manager@permits.test", "Manager", null);
+        var manager = await ManagerSession.SignInAsync(_portal, "history.manager@permits.test");
+        var asOf = _asOf.ToString("O", CultureInfo.InvariantCulture);
+        var today = Local(_asOf);
+        var agency = _rows.GroupBy(r => r.Agency).OrderByDescending(g => g.Count()).First().Key;
+        var filters = new ReportFilters { Agency = agency, AsOf = asOf };
+
+        // The page: the default 90 days, newest first, each day's total as the plain computation counts it.
+        var expected = BacklogOverTime(filters, today.AddDays(-89), today);
+        var (response, page) = await manager.GetPageAsync("/reports/backlog-over-time" + filters.ToQueryString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var days = page.QuerySelectorAll("#backlog-days tbody tr").ToList();
+        Assert.Equal(90, days.Count);
+        Assert.Equal(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), days[0].GetAttribute("data-day"));
+        foreach (var row in days)
+        {
+            var day = DateOnly.ParseExact(row.GetAttribute("data-day")!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            Assert.Equal(expected.Where(r => r.Day == day).Sum(r => r.Steps).ToString(CultureInfo.InvariantCulture), row.QuerySelector("td[data-all]")!.TextContent.Trim());
+        }
+        Assert.True(expected.Sum(r => r.Steps) > 0, "no backlog in the 90 days: the page would prove nothing");
+        Assert.Equal(2, page.QuerySelectorAll("svg.line-chart").Length);
+        Assert.NotNull(page.QuerySelector("a[href^='/reports/jobs'][href*='openSteps=true']"));
+
+        // Its CSV: one row per day, band and status, for the range asked for.
+        var from = today.AddDays(-300);
+        var to = today.AddDays(-150);
+        var csvLink = page.QuerySelector("a[download]")!.GetAttribute("href")!;
+        Assert.Contains("format=csv", csvLink, StringComparison.Ordinal);
+        var csv = await manager.GetStringAsync($"/api/v1/reports/backlog-over-time{filters.ToQueryString(("dayFrom", $"{from:yyyy-MM-dd}"), ("dayTo", $"{to:yyyy-MM-dd}"), ("format", "csv"))}");
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal("day,age_band,target_status,steps", lines[0]);
+        Assert.Equal(
+            BacklogOverTime(filters, from, to).Select(r => $"{r.Day:yyyy-MM-dd},{r.AgeBand},{r.TargetStatus},{r.Steps}").Order(StringComparer.Ordinal),
+            lines.Skip(1).Order(StringComparer.Ordinal));
+
+        // The statutory report of the busiest year and permit type, page and CSV.
+        var (year, type) = _rows.Where(r => r.EndedAt is not null && r.JobState is "Complete" or "Denied")
+            .GroupBy(r => (TimeZoneInfo.ConvertTime(r.EndedAt!.Value, NewYork).Year, r.PermitType)).OrderByDescending(g => g.Count()).First().Key;
+        var statutoryFilters = new ReportFilters { PermitType = type, AsOf = asOf };
+        var wanted = Assert.Single(Statutory(statutoryFilters, year));
+        var (statutoryResponse, statutory) = await manager.GetPageAsync($"/reports/statutory{statutoryFilters.ToQueryString(("year", $"{year}"))}");
+        Assert.Equal(HttpStatusCode.OK, statutoryResponse.StatusCode);
+        var line = statutory.QuerySelector($"#statutory tr[data-type='{type}']")!;
+        Assert.Equal($"{wanted.Decided}", line.QuerySelector("td[data-decided]")!.TextContent.Trim());
+        Assert.StartsWith(ReportPageModel.Days(wanted.TrimmedMeanDays) + " ", line.QuerySelector("td[data-trimmed-mean]")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal(ReportPageModel.Days(wanted.MaxDays), line.QuerySelector("td[data-max]")!.TextContent.Trim());
+        var statutoryCsv = (await manager.GetStringAsync($"/api/v1/reports/statutory{statutoryFilters.ToQueryString(("year", $"{year}"), ("format", "csv"))}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        string N(double? v) => v?.ToString("0.######", CultureInfo.InvariantCulture) ?? "";
+        Assert.Equal(
+            [
+                "year,permit_type,decided,approved,denied,trimmed_at_each_end,trimmed_mean_days,max_days,decided_with_target,decided_within_target,share_within_target",
+                $"{year},{type},{wanted.Decided},{wanted.Approved},{wanted.Denied},{wanted.Trimmed},{N(wanted.TrimmedMeanDays)},{N(wanted.MaxDays)},{wanted.WithTarget},{wanted.WithinTarget},{N(wanted.ShareWithinTarget)}",
+            ],
+            statutoryCsv);
+
+        // Bad input: a friendly page (400) that names the problem and keeps what was typed; the API answers problem+json.
+        (string Url, string Error, string Field, string Kept)[] bad =
+        [
+            ($"/reports/backlog-over-time?agency={agency}&dayFrom={today:yyyy-MM-dd}&dayTo={today.AddDays(-5):yyyy-MM-dd}", "dayFrom is after dayTo", "dayFrom", $"{today:yyyy-MM-dd}"),
+            ($"/reports/backlog-over-time?agency={agency}&dayFrom={today.AddDays(-800):yyyy-MM-dd}", "at most 731", "dayFrom", $"{today.AddDays(-800):yyyy-MM-dd}"),
+            ($"/reports/backlog-over-time?dayFrom={today.AddDays(-10):yyyy-MM-dd}&permitType=ZZ9", "no permit type 'ZZ9'", "dayFrom", $"{today.AddDays(-10):yyyy-MM-dd}"),
+            ($"/reports/backlog-over-time?dayTo=2026-02-30", "dayTo: the value is not understood", "dayTo", "2026-02-30"),
+            ($"/reports/statutory?year=2024&permitType=ZZ9", "no permit type 'ZZ9'", "year", "2024"),
+            ($"/reports/statutory?year={today.Year + 1}", "year: a year from 1800", "year", $"{today.Year + 1}"),
+        ];
+        foreach (var (url, error, field, kept) in bad)
+        {
+            var (badResponse, badPage) = await manager.GetPageAsync(url);
+            Assert.Equal(HttpStatusCode.BadRequest, badResponse.StatusCode);
+            Assert.Contains(error, badPage.QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+            Assert.Equal(kept, badPage.QuerySelector($"input[name={field}]")!.GetAttribute("value"));
+            Assert.Null(badPage.QuerySelector("table"));
+            if (url.Contains("permitType=ZZ9", StringComparison.Ordinal))
+                Assert.Equal("ZZ9", badPage.QuerySelector("#permitType option[selected]")!.GetAttribute("value"));
+            using var api = await manager.GetAsync(url.Replace("/reports/", "/api/v1/reports/", StringComparison.Ordinal));
+            Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
+            Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+        }
     }
 
     // The plain computation: filters as the docs define them, over every step.
