@@ -42,40 +42,88 @@ public sealed partial class ReportQueries
     /// open interval [ready_at, finished_at or the job's end) contains the day's instant (the local midnight that ends
     /// it, or the as-of for the as-of's own day). Their age is the calendar time since ready_at; their business days with
     /// the agency are those since ready_at, but never more than the step had at the as-of (exact for a step the applicant
-    /// never held; otherwise as if the applicant's days came last). The days are a generate_series joined to the steps
-    /// whose interval overlaps the range.
+    /// never held; otherwise as if the applicant's days came last).
+    /// A running sum, not a day x step join: each step's days in the range are cut where its band or status changes
+    /// (at most six cuts, found in closed form: an age threshold's date, a business-day number's first date), each
+    /// piece adds one at its first day and removes one after its last, and a cumulative sum per band and status over
+    /// the days gives the counts. The cost grows with the steps, not with steps x days. The as-of's own day is read at
+    /// the as-of, directly.
     /// </summary>
     public async Task<IReadOnlyList<BacklogDayRow>> BacklogOverTimeAsync(ReportRequest request, BacklogDays days, CancellationToken cancellationToken)
     {
         var (cte, parameters) = Filtered(request, stepState: true);
         parameters.Add(new NpgsqlParameter("history_zone", Zone));
-        parameters.Add(new NpgsqlParameter("first_day", days.First.ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
-        parameters.Add(new NpgsqlParameter("last_day", days.Last.ToDateTime(TimeOnly.MinValue)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
-        // Every instant is read on the city's wall clock (microseconds) and as a business-day number once, per day and
-        // per step, so the day x step join only subtracts.
+        parameters.Add(new NpgsqlParameter("first_day", days.First));
+        parameters.Add(new NpgsqlParameter("last_day", days.Last));
         var sql = $"""
             {cte},
-            days AS (
-                SELECT d::date AS day, least((d + interval '1 day') AT TIME ZONE @history_zone, @as_of) AS at
-                FROM generate_series(@first_day::timestamp, @last_day::timestamp, interval '1 day') d),
-            clock AS (
-                SELECT day, at, (extract(epoch FROM at AT TIME ZONE @history_zone) * 1000000)::bigint AS local_us,
-                       business_day_number((at AT TIME ZONE @history_zone)::date, (SELECT weekday_holidays())) AS business_day
-                FROM days),
+            bounds AS (
+                SELECT @first_day::date AS first_day, least(@last_day::date, (@as_of AT TIME ZONE @history_zone)::date - 1) AS last_regular,
+                       CASE WHEN @last_day::date = (@as_of AT TIME ZONE @history_zone)::date THEN @last_day::date END AS as_of_day,
+                       (extract(epoch FROM @as_of AT TIME ZONE @history_zone) * 1000000)::bigint AS as_of_local_us,
+                       business_day_number((@as_of AT TIME ZONE @history_zone)::date, (SELECT weekday_holidays())) AS as_of_business_day,
+                       ((@first_day::date)::timestamp AT TIME ZONE @history_zone) AS first_at),
+            -- Day d is read at the midnight starting d + 1: its business-day number is that date's. firsts[n - base + 1] is
+            -- the first such date whose number reaches n.
+            calendar AS (
+                SELECT min(c.d) AS d, business_day_number(c.d, (SELECT weekday_holidays())) AS n
+                FROM bounds b, generate_series(b.first_day + 1, b.last_regular + 1, interval '1 day') g(d0), LATERAL (SELECT g.d0::date AS d) c
+                GROUP BY 2),
+            lookup AS (SELECT coalesce(min(n), 0) AS base, coalesce(max(n), -1) AS top, array_agg(d ORDER BY n) AS firsts FROM calendar),
             open_steps AS (
-                SELECT s.ready_at, least(s.finished_at, s.ended_at) AS closed_at, s.target_business_days, s.business_days_with_agency,
-                       (extract(epoch FROM s.ready_at AT TIME ZONE @history_zone) * 1000000)::bigint AS ready_local_us,
-                       business_day_number((s.ready_at AT TIME ZONE @history_zone)::date, (SELECT weekday_holidays())) AS ready_business_day
-                FROM s
-                WHERE s.ready_at IS NOT NULL AND s.ready_at <= (SELECT max(at) FROM clock)
-                  AND (least(s.finished_at, s.ended_at) IS NULL OR least(s.finished_at, s.ended_at) > (SELECT min(at) FROM clock)))
-            SELECT c.day,
-                   CASE WHEN c.local_us - o.ready_local_us < 11 * 86400000000 THEN '0-10' WHEN c.local_us - o.ready_local_us < 31 * 86400000000 THEN '11-30'
-                        WHEN c.local_us - o.ready_local_us < 91 * 86400000000 THEN '31-90' ELSE '90+' END AS band,
-                   target_status(least(c.business_day - o.ready_business_day, o.business_days_with_agency), o.target_business_days) AS target_status,
-                   count(*)::int AS steps
-            FROM clock c JOIN open_steps o ON o.ready_at <= c.at AND (o.closed_at IS NULL OR o.closed_at > c.at)
-            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                SELECT s.step_id, s.target_business_days AS target, s.business_days_with_agency AS held,
+                       s.ready_at AT TIME ZONE @history_zone AS ready_local, least(s.finished_at, s.ended_at) AS closed_at,
+                       s.ready_at, business_day_number((s.ready_at AT TIME ZONE @history_zone)::date, (SELECT weekday_holidays())) AS ready_n
+                FROM s, bounds b
+                WHERE s.ready_at IS NOT NULL AND s.ready_at <= @as_of
+                  AND (least(s.finished_at, s.ended_at) IS NULL OR least(s.finished_at, s.ended_at) > b.first_at)),
+            cuts AS (
+                SELECT o.step_id,
+                       greatest((o.ready_local - interval '1 microsecond')::date, b.first_day) AS first_in,
+                       least(coalesce((o.closed_at AT TIME ZONE @history_zone - interval '1 microsecond')::date - 1, 'infinity'::date), b.last_regular) AS last_in,
+                       (o.ready_local + interval '11 days' - interval '1 microsecond')::date AS band_11,
+                       (o.ready_local + interval '31 days' - interval '1 microsecond')::date AS band_31,
+                       (o.ready_local + interval '91 days' - interval '1 microsecond')::date AS band_91,
+                       o.target IS NOT NULL AS targeted,
+                       -- From these days the step is at risk (business days >= ceil(75 % of target)) and overdue (> target), unless capped below.
+                       CASE WHEN o.target IS NULL OR o.held < (o.target * 75 + 99) / 100 THEN NULL
+                            WHEN o.ready_n + (o.target * 75 + 99) / 100 <= l.base THEN '-infinity'::date
+                            WHEN o.ready_n + (o.target * 75 + 99) / 100 > l.top THEN NULL
+                            ELSE l.firsts[o.ready_n + (o.target * 75 + 99) / 100 - l.base + 1] - 1 END AS at_risk_from,
+                       CASE WHEN o.target IS NULL OR o.held < o.target + 1 THEN NULL
+                            WHEN o.ready_n + o.target + 1 <= l.base THEN '-infinity'::date
+                            WHEN o.ready_n + o.target + 1 > l.top THEN NULL
+                            ELSE l.firsts[o.ready_n + o.target + 1 - l.base + 1] - 1 END AS overdue_from
+                FROM open_steps o, bounds b, lookup l),
+            pieces AS (
+                SELECT p.day AS first_day, coalesce(lead(p.day) OVER (PARTITION BY c.step_id ORDER BY p.day), c.last_in + 1) AS next_day,
+                       CASE WHEN p.day >= c.band_91 THEN '90+' WHEN p.day >= c.band_31 THEN '31-90' WHEN p.day >= c.band_11 THEN '11-30' ELSE '0-10' END AS band,
+                       CASE WHEN NOT c.targeted THEN NULL WHEN p.day >= c.overdue_from THEN 'Overdue' WHEN p.day >= c.at_risk_from THEN 'AtRisk' ELSE 'OnTrack' END AS target_status
+                FROM cuts c
+                CROSS JOIN LATERAL (SELECT DISTINCT x AS day FROM unnest(ARRAY[c.first_in, c.band_11, c.band_31, c.band_91, c.at_risk_from, c.overdue_from]) x
+                                    WHERE x >= c.first_in AND x <= c.last_in) p
+                WHERE c.first_in <= c.last_in),
+            changes AS (
+                SELECT first_day AS day, band, target_status, 1 AS delta FROM pieces
+                UNION ALL SELECT next_day, band, target_status, -1 FROM pieces),
+            per_day AS (SELECT day, band, target_status, sum(delta) AS delta FROM changes GROUP BY 1, 2, 3),
+            running AS (
+                SELECT g.d::date AS day, k.band, k.target_status,
+                       sum(coalesce(pd.delta, 0)) OVER (PARTITION BY k.band, k.target_status ORDER BY g.d) AS steps
+                FROM bounds b CROSS JOIN generate_series(b.first_day, b.last_regular, interval '1 day') g(d)
+                CROSS JOIN (SELECT DISTINCT band, target_status FROM per_day) k
+                LEFT JOIN per_day pd ON pd.day = g.d::date AND pd.band = k.band AND pd.target_status IS NOT DISTINCT FROM k.target_status)
+            SELECT day, band, target_status, steps::int AS steps FROM running WHERE steps > 0
+            UNION ALL
+            SELECT b.as_of_day,
+                   CASE WHEN b.as_of_local_us - (extract(epoch FROM o.ready_local) * 1000000)::bigint < 11 * 86400000000 THEN '0-10'
+                        WHEN b.as_of_local_us - (extract(epoch FROM o.ready_local) * 1000000)::bigint < 31 * 86400000000 THEN '11-30'
+                        WHEN b.as_of_local_us - (extract(epoch FROM o.ready_local) * 1000000)::bigint < 91 * 86400000000 THEN '31-90' ELSE '90+' END,
+                   target_status(least(b.as_of_business_day - o.ready_n, o.held), o.target), count(*)::int
+            FROM open_steps o, bounds b
+            WHERE b.as_of_day IS NOT NULL AND (o.closed_at IS NULL OR o.closed_at > @as_of)
+            GROUP BY 1, 2, 3
+            ORDER BY 1, 2, 3
             """;
         return await ReadAsync(sql, parameters, r => new BacklogDayRow(r.Date("day"), r.String("band"), r.NullableString("target_status"), r.Int("steps")),
             cancellationToken);
