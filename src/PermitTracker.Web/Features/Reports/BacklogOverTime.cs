@@ -55,6 +55,7 @@ public sealed partial class ReportQueries
         parameters.Add(new NpgsqlParameter("history_zone", Zone));
         parameters.Add(new NpgsqlParameter("first_day", days.First));
         parameters.Add(new NpgsqlParameter("last_day", days.Last));
+        // Measured at 200,000 jobs (ADR-040): 2.5-2.8 s for 90 days unfiltered, 13.8 s for two years.
         var sql = $"""
             {cte},
             bounds AS (
@@ -95,17 +96,18 @@ public sealed partial class ReportQueries
                             WHEN o.ready_n + o.target + 1 > l.top THEN NULL
                             ELSE l.firsts[o.ready_n + o.target + 1 - l.base + 1] - 1 END AS overdue_from
                 FROM open_steps o, bounds b, lookup l),
-            pieces AS (
-                SELECT p.day AS first_day, coalesce(lead(p.day) OVER (PARTITION BY c.step_id ORDER BY p.day), c.last_in + 1) AS next_day,
-                       CASE WHEN p.day >= c.band_91 THEN '90+' WHEN p.day >= c.band_31 THEN '31-90' WHEN p.day >= c.band_11 THEN '11-30' ELSE '0-10' END AS band,
-                       CASE WHEN NOT c.targeted THEN NULL WHEN p.day >= c.overdue_from THEN 'Overdue' WHEN p.day >= c.at_risk_from THEN 'AtRisk' ELSE 'OnTrack' END AS target_status
-                FROM cuts c
-                CROSS JOIN LATERAL (SELECT DISTINCT x AS day FROM unnest(ARRAY[c.first_in, c.band_11, c.band_31, c.band_91, c.at_risk_from, c.overdue_from]) x
-                                    WHERE x >= c.first_in AND x <= c.last_in) p
-                WHERE c.first_in <= c.last_in),
+            -- Each step's pieces, ordered within the step (no sort over all steps), as +1 on the first day and -1 after the last.
             changes AS (
-                SELECT first_day AS day, band, target_status, 1 AS delta FROM pieces
-                UNION ALL SELECT next_day, band, target_status, -1 FROM pieces),
+                SELECT e.day, p.band, p.target_status, e.delta
+                FROM cuts c
+                CROSS JOIN LATERAL (
+                    SELECT q.day AS first_day, coalesce(lead(q.day) OVER (ORDER BY q.day), c.last_in + 1) AS next_day,
+                           CASE WHEN q.day >= c.band_91 THEN '90+' WHEN q.day >= c.band_31 THEN '31-90' WHEN q.day >= c.band_11 THEN '11-30' ELSE '0-10' END AS band,
+                           CASE WHEN NOT c.targeted THEN NULL WHEN q.day >= c.overdue_from THEN 'Overdue' WHEN q.day >= c.at_risk_from THEN 'AtRisk' ELSE 'OnTrack' END AS target_status
+                    FROM (SELECT DISTINCT x AS day FROM unnest(ARRAY[c.first_in, c.band_11, c.band_31, c.band_91, c.at_risk_from, c.overdue_from]) x
+                          WHERE x >= c.first_in AND x <= c.last_in) q) p
+                CROSS JOIN LATERAL (VALUES (p.first_day, 1), (p.next_day, -1)) e(day, delta)
+                WHERE c.first_in <= c.last_in),
             per_day AS (SELECT day, band, target_status, sum(delta) AS delta FROM changes GROUP BY 1, 2, 3),
             running AS (
                 SELECT g.d::date AS day, k.band, k.target_status,
