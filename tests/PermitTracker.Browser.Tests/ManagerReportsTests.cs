@@ -21,6 +21,8 @@ public sealed class ManagerReportsTests(BrowserPortal portal)
         ("Critical-path shares", "critical-path-shares", "table#critical-path-shares", "svg.bars"),
         ("Backlog now", "backlog", "table#backlog", null),
         ("Trend", "trend", ".trend-block table", "svg.line-chart"),
+        ("Backlog over time", "backlog-over-time", "table#backlog-days", "svg.line-chart"),
+        ("Statutory report", "statutory", "table#statutory", null),
     ];
 
     [Fact]
@@ -72,6 +74,51 @@ public sealed class ManagerReportsTests(BrowserPortal portal)
         var matrix = await DownloadCsvAsync(page);
         Assert.Equal("waiting_agency,waited_on,total_days,median_days_per_job,jobs", matrix[0]);
         Assert.Equal(await page.Locator("table#wait-matrix tbody tr").CountAsync(), matrix.Length - 1);
+    }
+
+    [Fact]
+    public async Task A_manager_filters_the_backlog_by_agency_follows_it_over_time_and_opens_the_jobs_behind_the_last_days_count()
+    {
+        var page = await portal.SignedInPageAsync(DemoAccounts.CityManagerEmail);
+
+        // A filtered report: the backlog now, narrowed to one agency with the filter form.
+        await page.GotoAsync("/reports");
+        await page.Locator(".report-list").GetByRole(AriaRole.Link, new() { Name = "Backlog now", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/reports/backlog");
+        await page.Locator("#agency").SelectOptionAsync("DOB");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await page.WaitForURLAsync("**/reports/backlog?*agency=DOB*");
+        var lines = page.Locator("table#backlog tbody tr[data-line]");
+        Assert.True(await lines.CountAsync() > 0, "DOB has no open step in the demo city");
+        var now = 0;
+        foreach (var line in await lines.AllAsync())
+        {
+            Assert.StartsWith("DOB/", await line.GetAttributeAsync("data-line"), StringComparison.Ordinal);
+            now += int.Parse(await line.Locator("td.num").Last.InnerTextAsync(), CultureInfo.InvariantCulture);
+        }
+
+        // The backlog over time keeps the filter; its last day (today) counts the same open steps as the backlog now.
+        await page.Locator("nav.report-nav").GetByRole(AriaRole.Link, new() { Name = "Backlog over time", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/reports/backlog-over-time?*agency=DOB*");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Backlog over time");
+        await Expect(page.Locator("svg.line-chart")).ToHaveCountAsync(2);
+        await Expect(page.Locator("table#backlog-days tbody tr")).ToHaveCountAsync(90);
+        var today = page.Locator("table#backlog-days tbody tr").First;
+        Assert.Equal(now, int.Parse(await today.Locator("td[data-all]").InnerTextAsync(), CultureInfo.InvariantCulture));
+        var csv = await DownloadCsvAsync(page);
+        Assert.Equal("day,age_band,target_status,steps", csv[0]);
+        Assert.True(csv.Length > 1, "the CSV has no row");
+
+        // The jobs behind one of today's counts: DOB's open steps of that target status.
+        var count = today.Locator("td[data-status]:not([data-status='none']) a").First; // a count without a target lists every status's jobs
+        var counted = int.Parse(await count.InnerTextAsync(), CultureInfo.InvariantCulture);
+        await count.ClickAsync();
+        await page.WaitForURLAsync("**/reports/jobs?*");
+        Assert.Contains("agency=DOB", page.Url, StringComparison.Ordinal);
+        Assert.Contains("openSteps=true", page.Url, StringComparison.Ordinal);
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Jobs behind a number");
+        var jobs = await page.Locator("table#jobs tbody tr[data-job]").CountAsync();
+        Assert.InRange(jobs, 1, counted); // a job may have more than one such step
     }
 
     /// <summary>Clicks the page's "Download CSV" link and returns the downloaded file's lines.</summary>

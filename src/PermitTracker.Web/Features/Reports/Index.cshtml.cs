@@ -1,6 +1,6 @@
 namespace PermitTracker.Web.Features.Reports;
 
-/// <summary>The reports' front page: the five reports, each with its filters carried over from the address.</summary>
+/// <summary>The reports' front page: the reports, each with its filters carried over from the address.</summary>
 [Authorize(Policy = ReportAccess.PagesPolicy)]
 public sealed class IndexModel : PageModel
 {
@@ -13,6 +13,8 @@ public sealed class IndexModel : PageModel
         new("critical-path-shares", "Critical-path shares", "Of the time complete jobs took, the share each agency and the applicant held the job, by permit type."),
         new("backlog", "Backlog now", "Open steps at each agency by age and target status, with the oldest listed."),
         new("trend", "Trend", "Month by month over two years: median and 90th percentile of job elapsed days and of each agency's days with the agency."),
+        new("backlog-over-time", "Backlog over time", "Day by day over a chosen range (the last 90 days unless asked): the open steps by target status and by days open."),
+        new("statutory", "Statutory report", "For a year and permit type: applications decided, the mean of the middle 90 % and the maximum of days to decision, and the share within target, as a CSV to file."),
     ];
 
     public string Link(Entry entry) => $"/reports/{entry.Path}{Request.QueryString}";

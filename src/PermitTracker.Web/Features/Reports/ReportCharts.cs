@@ -188,3 +188,35 @@ public sealed record LineChart(string Id, double Width, double Height, IReadOnly
         DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
             ? d.ToString("MMM yyyy", CultureInfo.GetCultureInfo("en-US")) : month;
 }
+
+/// <summary>
+/// Several daily counts as lines over the same days (the backlog over time): one line per series, Okabe-Ito colours and
+/// a distinct dash each, so the lines differ without colour too.
+/// </summary>
+public sealed record SeriesChart(string Id, double Width, double Height, IReadOnlyList<SeriesChart.Line> Lines,
+    IReadOnlyList<LineChart.Tick> XTicks, IReadOnlyList<LineChart.Tick> YTicks, double PlotLeft, double PlotRight, double PlotTop, double PlotBottom)
+{
+    private static readonly string[] Dashes = ["", "6 4", "2 3", "10 3 2 3", "1 5"];
+
+    public sealed record Line(string Key, string Name, string Colour, string Dash, string Path, string Title);
+
+    public static SeriesChart Build(string id, IReadOnlyList<DateOnly> days, IReadOnlyList<(string Key, string Name, IReadOnlyList<int> Counts)> series,
+        double width = 720, double height = 260)
+    {
+        var max = ReportCharts.NiceMax(series.SelectMany(s => s.Counts).DefaultIfEmpty(0).Max());
+        var (left, right, top, bottom) = (LineChart.Left, width - LineChart.Right, LineChart.Top, height - LineChart.Bottom);
+        double X(int i) => days.Count <= 1 ? left : left + ((right - left) * i / (days.Count - 1));
+        double Y(double v) => bottom - ((bottom - top) * v / max);
+        var lines = series.Select((s, k) => new Line(s.Key, s.Name, ReportCharts.Palette[k % ReportCharts.Palette.Length], Dashes[k % Dashes.Length],
+            string.Join(' ', s.Counts.Select((c, i) => $"{(i == 0 ? "M" : "L")} {ReportCharts.F(X(i))} {ReportCharts.F(Y(c))}")),
+            $"{s.Name}: {(s.Counts.Count == 0 ? 0 : s.Counts[^1])} on {(days.Count == 0 ? "" : DayLabel(days[^1]))}")).ToList();
+        // About eight labels along the bottom, whatever the range.
+        var every = Math.Max(1, (int)Math.Ceiling(days.Count / 8.0));
+        var xTicks = days.Select((d, i) => (d, i)).Where(p => p.i % every == 0 || p.i == days.Count - 1).Select(p => new LineChart.Tick(X(p.i), DayLabel(p.d))).ToList();
+        var yTicks = Enumerable.Range(0, 5).Select(k => new LineChart.Tick(Y(max * k / 4), ReportCharts.F(max * k / 4))).ToList();
+        return new SeriesChart(id, width, height, lines, xTicks, yTicks, left, right, top, bottom);
+    }
+
+    /// <summary>"2026-04-30" as "30 Apr 2026".</summary>
+    public static string DayLabel(DateOnly day) => day.ToString("d MMM yyyy", CultureInfo.GetCultureInfo("en-US"));
+}

@@ -43,6 +43,7 @@ public abstract class ReportPageModel(ReportPageServices services) : PageModel
             .Select(e => e.Key.Replace("Filters.", "", StringComparison.Ordinal))
             .Select(key => $"{(key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : key)}: the value is not understood (dates are like 2026-04-30).").ToList();
         Report = await services.Requests.ResolveAsync(ReportName, Filters, unreadable, cancellationToken);
+        if (Report.Errors.Count == 0 && Check(Report) is { Count: > 0 } pageErrors) Report = Report with { Errors = pageErrors };
         if (Report.Errors.Count > 0)
         {
             // The form shows what was typed and what is wrong; no figures for filters we cannot read.
@@ -52,6 +53,12 @@ public abstract class ReportPageModel(ReportPageServices services) : PageModel
         await LoadAsync(Report, cancellationToken);
         return Page();
     }
+
+    /// <summary>A page's own inputs (a range of days, a year) at the start of the filter form, with what was typed.</summary>
+    public virtual IReadOnlyList<(string Name, string Label, string Type, string? Value)> PageFields => [];
+
+    /// <summary>What a page's own parameters (a range of days, a year) get wrong, once the as-of they are read against is fixed.</summary>
+    protected virtual IReadOnlyList<string> Check(ReportRequest report) => [];
 
     protected abstract Task LoadAsync(ReportRequest report, CancellationToken cancellationToken);
 

@@ -56,7 +56,7 @@ public sealed record BacklogSnapshot(IReadOnlyList<BacklogRow> Rows, IReadOnlyLi
 /// report's query over them, columns read by their names. A request answered by its snapshot selects the stored
 /// rows instead (the same rows the live SQL gave as of the snapshot's instant).
 /// </summary>
-public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, ReportsReplica replica, PortalMetrics metrics)
+public sealed partial class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, ReportsReplica replica, PortalMetrics metrics)
 {
     /// <summary>Groups smaller than this show their count, not percentiles: too few to judge.</summary>
     public const int MinimumGroup = 5;
@@ -425,6 +425,8 @@ public sealed class ReportQueries(PermitsDbContext db, TimeZoneInfo cityZone, Re
         public double Double(string column) => reader.GetDouble(reader.GetOrdinal(column));
 
         public double? NullableDouble(string column) => reader.GetOrdinal(column) is var at && reader.IsDBNull(at) ? null : reader.GetDouble(at);
+
+        public DateOnly Date(string column) => reader.GetFieldValue<DateOnly>(reader.GetOrdinal(column));
 
         public DateTimeOffset Instant(string column) => reader.GetFieldValue<DateTimeOffset>(reader.GetOrdinal(column));
     }

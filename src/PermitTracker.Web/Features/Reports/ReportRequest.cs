@@ -12,6 +12,8 @@ public static class ReportNames
     public const string CriticalPathShares = "critical-path-shares";
     public const string Backlog = "backlog";
     public const string Trend = "trend";
+    public const string BacklogOverTime = "backlog-over-time";
+    public const string Statutory = "statutory";
 
     /// <summary>The drill-down behind a report's number: always computed live.</summary>
     public const string Jobs = "jobs";

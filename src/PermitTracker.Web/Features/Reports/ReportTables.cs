@@ -56,6 +56,16 @@ public sealed record ReportTable(IReadOnlyList<string> Header, IReadOnlyList<IRe
         ["month", "series", "count", "median_days", "p90_days"],
         [.. rows.Select(r => (IReadOnlyList<object?>)[r.Month, r.Series, r.Count, r.Median, r.P90])]);
 
+    public static ReportTable BacklogOverTime(IReadOnlyList<BacklogDayRow> rows) => new(
+        ["day", "age_band", "target_status", "steps"],
+        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.AgeBand, r.TargetStatus, r.Steps])]);
+
+    public static ReportTable Statutory(IReadOnlyList<StatutoryRow> rows) => new(
+        ["year", "permit_type", "decided", "approved", "denied", "trimmed_at_each_end", "trimmed_mean_days", "max_days", "decided_with_target",
+         "decided_within_target", "share_within_target"],
+        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Year, r.PermitType, r.Decided, r.Approved, r.Denied, r.Trimmed, r.TrimmedMeanDays, r.MaxDays, r.WithTarget,
+            r.WithinTarget, r.ShareWithinTarget])]);
+
     public static ReportTable Jobs(IReadOnlyList<DrillJob> rows) => new(
         ["job_number", "permit_type", "borough", "submitted_at", "state", "elapsed_days"],
         [.. rows.Select(r => (IReadOnlyList<object?>)[r.JobNumber, r.PermitType, r.Borough, r.SubmittedAt, r.State, r.ElapsedDays])]);

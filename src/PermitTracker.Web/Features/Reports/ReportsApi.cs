@@ -29,6 +29,32 @@ public static class ReportsApi
         reports.MapGet("/trend", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
             RespondAsync(http, requests, ReportNames.Trend, f, async r => await q.TrendAsync(r, ct), ReportTable.Trend, ct))
             .WithName("TrendReport").WithSummary("Trend: the 24 months up to asOf, elapsed days of complete jobs and days with each agency, by month (count, median, p90). format=csv for CSV.");
+        reports.MapGet("/backlog-over-time", async (HttpContext http, [AsParameters] ReportFilters f, DateOnly? dayFrom, DateOnly? dayTo, ReportRequests requests,
+                ReportQueries q, ReferenceDataCache reference, [FromServices] TimeZoneInfo zone, CancellationToken ct) =>
+            {
+                var types = await reference.PermitTypeNamesAsync(ct);
+                BacklogDays? days = null;
+                return await RespondAsync(http, requests, ReportNames.BacklogOverTime, f, async r => await q.BacklogOverTimeAsync(r, days!, ct), ReportTable.BacklogOverTime, ct,
+                    check: r =>
+                    {
+                        (days, var errors) = BacklogDays.Resolve(dayFrom, dayTo, r.AsOf, zone);
+                        return [.. errors, .. KnownPermitType.Errors(r.Filters.PermitType, types)];
+                    });
+            })
+            .WithName("BacklogOverTimeReport").WithSummary("Backlog over time: open steps at the end of every day from dayFrom to dayTo (default the 90 days up to asOf, at most 731), by age band and target status. format=csv for CSV.");
+        reports.MapGet("/statutory", async (HttpContext http, [AsParameters] ReportFilters f, int? year, ReportRequests requests, ReportQueries q,
+                ReferenceDataCache reference, [FromServices] TimeZoneInfo zone, CancellationToken ct) =>
+            {
+                var types = await reference.PermitTypeNamesAsync(ct);
+                int? chosen = null;
+                return await RespondAsync(http, requests, ReportNames.Statutory, f, async r => await q.StatutoryAsync(r, chosen!.Value, ct), ReportTable.Statutory, ct,
+                    check: r =>
+                    {
+                        (chosen, var errors) = StatutoryYear.Resolve(year, r.AsOf, zone);
+                        return [.. errors, .. KnownPermitType.Errors(r.Filters.PermitType, types)];
+                    });
+            })
+            .WithName("StatutoryReport").WithSummary("Statutory report (RCW 43.42A.020): per permit type, the applications decided in the year, the mean of the middle 90 % and the maximum of days from submission to decision, and the share within target. format=csv for CSV.");
         reports.MapGet("/jobs", (HttpContext http, [AsParameters] ReportFilters f, string? waitedOn, string? band, string? targetStatus, bool? openSteps,
                 bool? complete, string? after, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
             RespondAsync(http, requests, ReportNames.Jobs, f, async r =>
@@ -44,9 +70,11 @@ public static class ReportsApi
 
     private static async Task<IResult> RespondAsync<TRow>(HttpContext http, ReportRequests requests, string report, ReportFilters filters,
         Func<ReportRequest, Task<IReadOnlyList<TRow>>> rows, Func<IReadOnlyList<TRow>, ReportTable> table, CancellationToken cancellationToken,
-        Func<ReportRequest, Task<IReadOnlyList<BacklogItem>>>? oldest = null)
+        Func<ReportRequest, Task<IReadOnlyList<BacklogItem>>>? oldest = null, Func<ReportRequest, IReadOnlyList<string>>? check = null)
     {
         var request = await requests.ResolveAsync(report, filters, [], cancellationToken);
+        // A report's own parameters (a range of days, a year) are read against the as-of the request fixed.
+        if (request.Errors.Count == 0 && check?.Invoke(request) is { Count: > 0 } errors) request = request with { Errors = errors };
         if (request.Errors.Count > 0) return ApiProblems.BadRequest(new Dictionary<string, string[]> { ["filters"] = [.. request.Errors] });
         var data = await rows(request);
         if (string.Equals(http.Request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase))

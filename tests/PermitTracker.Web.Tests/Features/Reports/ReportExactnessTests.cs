@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Features.Reports;
 using PermitTracker.Web.Features.Seed;
 using PermitTracker.Web.Tests.Support;
@@ -28,6 +30,7 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
     private ApiPortal _portal = null!;
     private DateTimeOffset _asOf;
     private List<Row> _rows = null!;
+    private CityCalendar _calendar = null!;
 
     private sealed record Row(
         long StepId, long JobId, string Agency, string StepKey, string StepName, string Status, DateTimeOffset? ReadyAt, DateTimeOffset? FinishedAt,
@@ -43,6 +46,13 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
         // Ten days after the latest event: every open step's clocks have run on past what the rows store.
         _asOf = DateTimeOffset.UtcNow.AddDays(10);
         _rows = await PlainRowsAsync();
+        await using var connection = new NpgsqlConnection(_portal.Factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var holidays = new NpgsqlCommand("SELECT date FROM holidays", connection);
+        await using var reader = await holidays.ExecuteReaderAsync();
+        var dates = new List<DateOnly>();
+        while (await reader.ReadAsync()) dates.Add(reader.GetFieldValue<DateOnly>(0));
+        _calendar = CityCalendar.NewYork(dates);
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
@@ -189,7 +199,194 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(expected, fromApi);
     }
 
+    /// <summary>
+    /// The sample for the reports over days and years: no filter, the busiest agency, a permit type in a borough, a step
+    /// key, a submitted range, open steps only, and an agency with a permit type.
+    /// </summary>
+    private List<ReportFilters> HistorySample()
+    {
+        var all = Sample();
+        return [all[0], all[36], all[12 + 3], all[^3], all[3], all[1], all[36 + 9]];
+    }
+
+    [Fact]
+    public async Task Backlog_over_time_on_sampled_filters_and_ranges_equals_the_plain_computation_from_each_steps_open_interval()
+    {
+        var today = Local(_asOf);
+        var compared = 0;
+        foreach (var (filters, i) in HistorySample().Select((f, i) => (f, i)))
+            // The longest range (two years) once, unfiltered: the plain computation walks every step on every day.
+            foreach (var (first, last) in i == 0 ? [(today.AddDays(-730), today)] : new[] { (today.AddDays(-89), today), (today.AddDays(-500), today.AddDays(-200)) })
+            {
+                await using var scope = _portal.Factory.Services.CreateAsyncScope();
+                var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
+                var request = new ReportRequest(ReportNames.BacklogOverTime, filters, _asOf, null, []);
+                var read = await queries.BacklogOverTimeAsync(request, new BacklogDays(first, last), CancellationToken.None);
+                compared += Same(BacklogOverTime(filters, first, last), read, $"{filters.ToQueryString()} {first}..{last}");
+                if (last != today) continue;
+                // The as-of's own day is the backlog now: the same counts by band and status, summed over the agencies.
+                var now = (await queries.BacklogAsync(request, CancellationToken.None)).GroupBy(r => (r.AgeBand, r.TargetStatus))
+                    .Select(g => new BacklogDayRow(today, g.Key.AgeBand, g.Key.TargetStatus, g.Sum(r => r.Steps))).ToList();
+                Same(now, [.. read.Where(r => r.Day == today)], $"the last day is the backlog now {filters.ToQueryString()}");
+            }
+        Assert.True(compared > 1000, $"only {compared} rows compared");
+    }
+
+    [Fact]
+    public async Task The_statutory_report_for_every_year_on_sampled_filters_equals_the_plain_computation_over_all_jobs()
+    {
+        var years = _rows.Where(r => r.EndedAt is not null).Select(r => TimeZoneInfo.ConvertTime(r.EndedAt!.Value, NewYork).Year).Distinct().Order().ToList();
+        Assert.True(years.Count >= 2, "the city decided in too few years");
+        var compared = 0;
+        foreach (var filters in HistorySample())
+            foreach (var year in years)
+            {
+                await using var scope = _portal.Factory.Services.CreateAsyncScope();
+                var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
+                var request = new ReportRequest(ReportNames.Statutory, filters, _asOf, null, []);
+                compared += Same(Statutory(filters, year), await queries.StatutoryAsync(request, year, CancellationToken.None), $"{filters.ToQueryString()} {year}");
+            }
+        Assert.True(compared > 30, $"only {compared} rows compared");
+        Assert.Contains(years, y => Statutory(new ReportFilters(), y).Any(r => r.Trimmed > 0)); // the trimming is exercised
+    }
+
+    [Fact]
+    public async Task The_backlog_over_time_and_statutory_pages_and_csv_show_the_plain_computation_and_refuse_bad_input_keeping_the_form()
+    {
+        await ManagerSession.CreateUserAsync(_portal, "history.manager@permits.test", "Manager", null);
+        var manager = await ManagerSession.SignInAsync(_portal, "history.manager@permits.test");
+        var asOf = _asOf.ToString("O", CultureInfo.InvariantCulture);
+        var today = Local(_asOf);
+        var agency = _rows.GroupBy(r => r.Agency).OrderByDescending(g => g.Count()).First().Key;
+        var filters = new ReportFilters { Agency = agency, AsOf = asOf };
+
+        // The page: the default 90 days, newest first, each day's total as the plain computation counts it.
+        var expected = BacklogOverTime(filters, today.AddDays(-89), today);
+        var (response, page) = await manager.GetPageAsync("/reports/backlog-over-time" + filters.ToQueryString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var days = page.QuerySelectorAll("#backlog-days tbody tr").ToList();
+        Assert.Equal(90, days.Count);
+        Assert.Equal(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), days[0].GetAttribute("data-day"));
+        foreach (var row in days)
+        {
+            var day = DateOnly.ParseExact(row.GetAttribute("data-day")!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            Assert.Equal(expected.Where(r => r.Day == day).Sum(r => r.Steps).ToString(CultureInfo.InvariantCulture), row.QuerySelector("td[data-all]")!.TextContent.Trim());
+        }
+        Assert.True(expected.Sum(r => r.Steps) > 0, "no backlog in the 90 days: the page would prove nothing");
+        Assert.Equal(2, page.QuerySelectorAll("svg.line-chart").Length);
+        Assert.NotNull(page.QuerySelector("a[href^='/reports/jobs'][href*='openSteps=true']"));
+
+        // Its CSV: one row per day, band and status, for the range asked for.
+        var from = today.AddDays(-300);
+        var to = today.AddDays(-150);
+        var csvLink = page.QuerySelector("a[download]")!.GetAttribute("href")!;
+        Assert.Contains("format=csv", csvLink, StringComparison.Ordinal);
+        var csv = await manager.GetStringAsync($"/api/v1/reports/backlog-over-time{filters.ToQueryString(("dayFrom", $"{from:yyyy-MM-dd}"), ("dayTo", $"{to:yyyy-MM-dd}"), ("format", "csv"))}");
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal("day,age_band,target_status,steps", lines[0]);
+        Assert.Equal(
+            BacklogOverTime(filters, from, to).Select(r => $"{r.Day:yyyy-MM-dd},{r.AgeBand},{r.TargetStatus},{r.Steps}").Order(StringComparer.Ordinal),
+            lines.Skip(1).Order(StringComparer.Ordinal));
+
+        // The statutory report of the busiest year and permit type, page and CSV.
+        var (year, type) = _rows.Where(r => r.EndedAt is not null && r.JobState is "Complete" or "Denied")
+            .GroupBy(r => (TimeZoneInfo.ConvertTime(r.EndedAt!.Value, NewYork).Year, r.PermitType)).OrderByDescending(g => g.Count()).First().Key;
+        var statutoryFilters = new ReportFilters { PermitType = type, AsOf = asOf };
+        var wanted = Assert.Single(Statutory(statutoryFilters, year));
+        var (statutoryResponse, statutory) = await manager.GetPageAsync($"/reports/statutory{statutoryFilters.ToQueryString(("year", $"{year}"))}");
+        Assert.Equal(HttpStatusCode.OK, statutoryResponse.StatusCode);
+        var line = statutory.QuerySelector($"#statutory tr[data-type='{type}']")!;
+        Assert.Equal($"{wanted.Decided}", line.QuerySelector("td[data-decided]")!.TextContent.Trim());
+        Assert.StartsWith(ReportPageModel.Days(wanted.TrimmedMeanDays) + " ", line.QuerySelector("td[data-trimmed-mean]")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal(ReportPageModel.Days(wanted.MaxDays), line.QuerySelector("td[data-max]")!.TextContent.Trim());
+        var statutoryCsv = (await manager.GetStringAsync($"/api/v1/reports/statutory{statutoryFilters.ToQueryString(("year", $"{year}"), ("format", "csv"))}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        string N(double? v) => v?.ToString("0.######", CultureInfo.InvariantCulture) ?? "";
+        Assert.Equal(
+            [
+                "year,permit_type,decided,approved,denied,trimmed_at_each_end,trimmed_mean_days,max_days,decided_with_target,decided_within_target,share_within_target",
+                $"{year},{type},{wanted.Decided},{wanted.Approved},{wanted.Denied},{wanted.Trimmed},{N(wanted.TrimmedMeanDays)},{N(wanted.MaxDays)},{wanted.WithTarget},{wanted.WithinTarget},{N(wanted.ShareWithinTarget)}",
+            ],
+            statutoryCsv);
+
+        // Bad input: a friendly page (400) that names the problem and keeps what was typed; the API answers problem+json.
+        (string Url, string Error, string Field, string Kept)[] bad =
+        [
+            ($"/reports/backlog-over-time?agency={agency}&dayFrom={today:yyyy-MM-dd}&dayTo={today.AddDays(-5):yyyy-MM-dd}", "dayFrom is after dayTo", "dayFrom", $"{today:yyyy-MM-dd}"),
+            ($"/reports/backlog-over-time?agency={agency}&dayFrom={today.AddDays(-800):yyyy-MM-dd}", "at most 731", "dayFrom", $"{today.AddDays(-800):yyyy-MM-dd}"),
+            ($"/reports/backlog-over-time?dayFrom={today.AddDays(-10):yyyy-MM-dd}&permitType=ZZ9", "no permit type 'ZZ9'", "dayFrom", $"{today.AddDays(-10):yyyy-MM-dd}"),
+            ($"/reports/backlog-over-time?dayTo=2026-02-30", "dayTo: the value is not understood", "dayTo", "2026-02-30"),
+            ($"/reports/statutory?year=2024&permitType=ZZ9", "no permit type 'ZZ9'", "year", "2024"),
+            ($"/reports/statutory?year={today.Year + 1}", "year: a year from 1800", "year", $"{today.Year + 1}"),
+        ];
+        foreach (var (url, error, field, kept) in bad)
+        {
+            var (badResponse, badPage) = await manager.GetPageAsync(url);
+            Assert.Equal(HttpStatusCode.BadRequest, badResponse.StatusCode);
+            Assert.Contains(error, badPage.QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+            Assert.Equal(kept, badPage.QuerySelector($"input[name={field}]")!.GetAttribute("value"));
+            Assert.Null(badPage.QuerySelector("table"));
+            if (url.Contains("permitType=ZZ9", StringComparison.Ordinal))
+                Assert.Equal("ZZ9", badPage.QuerySelector("#permitType option[selected]")!.GetAttribute("value"));
+            using var api = await manager.GetAsync(url.Replace("/reports/", "/api/v1/reports/", StringComparison.Ordinal));
+            Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
+            Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
     // The plain computation: filters as the docs define them, over every step.
+
+    /// <summary>
+    /// ADR-040: a step is in the backlog at an instant inside [ready_at, its finish or its job's end); its age is the
+    /// wall-clock time since ready_at, its business days with the agency those since ready_at but at most what it had at
+    /// the as-of. Each day is read at its closing local midnight, the as-of's own day at the as-of.
+    /// </summary>
+    private List<BacklogDayRow> BacklogOverTime(ReportFilters f, DateOnly first, DateOnly last)
+    {
+        var steps = Steps(f).Where(r => r.ReadyAt is not null).ToList();
+        var rows = new List<BacklogDayRow>();
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            var midnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
+            var end = new DateTimeOffset(midnight, NewYork.GetUtcOffset(midnight));
+            var at = end < _asOf ? end : _asOf;
+            rows.AddRange(steps.Where(r =>
+                {
+                    var closed = new[] { r.FinishedAt, r.EndedAt }.Where(i => i is not null).Min();
+                    return r.ReadyAt <= at && (closed is null || closed > at);
+                })
+                .Select(r =>
+                {
+                    var age = _calendar.Between(r.ReadyAt!.Value, at);
+                    var band = age < TimeSpan.FromDays(11) ? "0-10" : age < TimeSpan.FromDays(31) ? "11-30" : age < TimeSpan.FromDays(91) ? "31-90" : "90+";
+                    var businessDays = Math.Min(_calendar.BusinessDays(r.ReadyAt.Value, at), r.BusinessDays);
+                    return (band, Status: TargetStatusRule.Of(businessDays, r.Target)?.ToString());
+                })
+                .GroupBy(x => x).Select(g => new BacklogDayRow(day, g.Key.band, g.Key.Status, g.Count())));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// ADR-040: the jobs the filters select that were decided (complete or denied) in the local year, at or before the
+    /// as-of; the days are submitted to decision; the trimmed mean drops floor(n / 20) at each end of the order by days.
+    /// </summary>
+    private List<StatutoryRow> Statutory(ReportFilters f, int year) =>
+    [
+        .. JobRows(f, jobState: true).Where(j => j.JobState is "Complete" or "Denied" && j.EndedAt <= _asOf
+                && TimeZoneInfo.ConvertTime(j.EndedAt!.Value, NewYork).Year == year)
+            .GroupBy(j => j.PermitType).Select(g =>
+            {
+                var ordered = g.OrderBy(j => j.ElapsedUs).ThenBy(j => j.JobNumber, StringComparer.Ordinal).ToList();
+                var k = ordered.Count / 20;
+                var middle = ordered.Skip(k).Take(ordered.Count - (2 * k)).ToList();
+                var targeted = ordered.Select(j => _rows.Where(r => r.JobId == j.JobId && r.Target is not null).ToList()).Where(s => s.Count > 0).ToList();
+                var within = targeted.Count(s => s.All(r => r.BusinessDays <= r.Target));
+                return new StatutoryRow(year, g.Key, ordered.Count, ordered.Count(j => j.JobState == "Complete"), ordered.Count(j => j.JobState == "Denied"), k,
+                    middle.Average(j => (double)j.ElapsedUs) / UsPerDay, ordered.Max(j => j.ElapsedUs) / UsPerDay, targeted.Count, within,
+                    targeted.Count == 0 ? null : (double)within / targeted.Count);
+            }),
+    ];
 
     private static DateOnly Local(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, NewYork).DateTime);
 

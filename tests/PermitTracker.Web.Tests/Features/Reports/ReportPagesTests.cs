@@ -19,7 +19,8 @@ public sealed class ReportPagesTests(PostgresServer server) : IAsyncLifetime
     private const string Staff = "dob.staff@reports.test";
 
     private static readonly string[] Pages =
-        ["/reports", "/reports/step-performance", "/reports/wait-matrix", "/reports/critical-path-shares", "/reports/backlog", "/reports/trend", "/reports/jobs"];
+        ["/reports", "/reports/step-performance", "/reports/wait-matrix", "/reports/critical-path-shares", "/reports/backlog", "/reports/trend", "/reports/jobs", "/reports/backlog-over-time",
+         "/reports/statutory"];
 
     private ApiPortal _portal = null!;
     private HttpClient _manager = null!;
@@ -83,7 +84,8 @@ public sealed class ReportPagesTests(PostgresServer server) : IAsyncLifetime
             Assert.Contains(index.QuerySelectorAll("nav[aria-label=Main] a"), a => Href(a) == "/reports");
         }
         var reports = (await PageAsync("/reports")).QuerySelectorAll("ul.report-list a").Select(Href).ToList();
-        Assert.Equal(["/reports/step-performance", "/reports/wait-matrix", "/reports/critical-path-shares", "/reports/backlog", "/reports/trend"], reports);
+        Assert.Equal(["/reports/step-performance", "/reports/wait-matrix", "/reports/critical-path-shares", "/reports/backlog", "/reports/trend",
+            "/reports/backlog-over-time", "/reports/statutory"], reports);
     }
 
     [Fact]
