@@ -32,6 +32,13 @@ public sealed partial class BenchReportsCommand : ICommand
         new(ReportNames.CriticalPathShares, ReportNames.CriticalPathShares, "", async (q, r, ct) => (await q.CriticalPathSharesAsync(r, ct)).Count),
         new(ReportNames.Backlog, ReportNames.Backlog, "", async (q, r, ct) => (await q.BacklogAsync(r, ct)).Count + (await q.OldestBacklogAsync(r, 25, ct)).Count),
         new(ReportNames.Trend, ReportNames.Trend, "", async (q, r, ct) => (await q.TrendAsync(r, ct)).Count),
+        new("backlog over time (90 days)", ReportNames.BacklogOverTime, "", async (q, r, ct) =>
+        {
+            var last = DateOnly.FromDateTime(r.AsOf.UtcDateTime).AddDays(-1); // on or before the as-of date in any zone
+            return (await q.BacklogOverTimeAsync(r, new BacklogDays(last.AddDays(-89), last), ct)).Count;
+        }),
+        new("statutory (last year)", ReportNames.Statutory, "&year=" + (DateTime.UtcNow.Year - 1).ToString(CultureInfo.InvariantCulture),
+            async (q, r, ct) => (await q.StatutoryAsync(r, DateTime.UtcNow.Year - 1, ct)).Count),
         new("jobs behind a wait cell (first page)", ReportNames.Jobs, "&waitedOn=FDNY",
             async (q, r, ct) => (await q.JobsBehindAsync(r, new DrillSelection(WaitedOn: "FDNY"), null, 500, ct)).Jobs.Count),
         new("jobs behind a backlog count (first page)", ReportNames.Jobs, "&band=31-90&openSteps=true",
