@@ -1,3 +1,4 @@
+using PermitTracker.Web.Features.Forecast;
 using PermitTracker.Web.Features.Import;
 using PermitTracker.Web.Features.OpenData;
 using PermitTracker.Web.Features.Seed;
@@ -58,6 +59,8 @@ public static class CommandLine
             config.AddCommand<ExportBldsCommand>("export-blds").WithDescription("Writes the open data (BLDS permits, status changes, step figures) as CSV and JSON.");
             config.AddCommand<GenerateCommand>("generate").WithDescription("Adds N realistic jobs with events and read model by binary COPY (load tests, benchmarks).")
                 .WithExample("generate", "--jobs", "1000000", "--bottleneck", "FDNY=1.5");
+            config.AddCommand<BacktestCommand>("backtest-forecast").WithDescription("Replays past dates and compares the completion forecast with what happened (ADR-042).")
+                .WithExample("backtest-forecast", "--as-of", "2025-06-01,2025-12-01", "--jobs", "1000");
             config.AddCommand<RefreshReportsCommand>("refresh-reports").WithDescription("Recomputes the manager reports' snapshots (ADR-011).");
             config.AddCommand<OpenApiCommand>("openapi").WithDescription("Writes the API's OpenAPI document (what /api/v1/openapi.json serves); needs no database.");
             DatabaseBackup.AddCommands(config);

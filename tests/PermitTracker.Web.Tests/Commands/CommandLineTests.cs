@@ -75,6 +75,8 @@ public sealed class CommandLineTests(PostgresServer server)
     [InlineData("create-api-key", "--intake", "--reports")]
     [InlineData("create-user", "--email", "a@b.example", "--role", "Staff", "--password", "secret")]
     [InlineData("export-blds")]
+    [InlineData("backtest-forecast", "--jobs", "0")]
+    [InlineData("backtest-forecast", "--as-of", "last-year")]
     [InlineData("bogus-command")]
     public async Task A_bad_value_or_a_missing_one_is_refused_with_exit_2_before_the_database(params string[] args)
     {

@@ -1,0 +1,157 @@
+using System.ComponentModel;
+using System.Globalization;
+using Npgsql;
+using PermitTracker.Domain.Timeline;
+using PermitTracker.Web.Commands;
+using PermitTracker.Web.Features.Jobs;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PermitTracker.Web.Features.Forecast;
+
+/// <summary>
+/// `./run.sh backtest-forecast`: the completion forecast's calibration (issue #19 item 2, ADR-042). For each past as-of
+/// date, a random sample of the jobs then open is replayed as of that date (the timeline engine over their events up
+/// to it), forecast with the examples that had finished by then, and compared with what happened: the share of jobs
+/// that finished inside the 80 % range, and the median absolute error of the most likely date, by permit type.
+/// A job still open now counts as outside when now is already past its range, and is left out otherwise (unknown yet);
+/// a job denied or withdrawn later is left out (it did not complete).
+/// </summary>
+public sealed class BacktestCommand(PortalHost host) : AsyncCommand<BacktestCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--as-of <DATES>")]
+        [Description("Comma-separated past dates (yyyy-MM-dd, the city's midnight); default: 18, 12 and 6 months ago")]
+        public string? AsOf { get; init; }
+
+        [CommandOption("--jobs <N>")]
+        [Description("Open jobs sampled per date (default 1000)")]
+        public int Jobs { get; init; } = 1000;
+
+        [CommandOption("--seed <N>")]
+        [Description("The sample's seed (default 1)")]
+        public int Seed { get; init; } = 1;
+
+        public override ValidationResult Validate() =>
+            Jobs is < 1 or > 1_000_000 ? ValidationResult.Error("--jobs must be 1 to 1,000,000")
+            : AsOf is not null && AsOf.Split(',').Any(d => !DateOnly.TryParseExact(d.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                ? ValidationResult.Error("--as-of takes dates as yyyy-MM-dd, separated by commas")
+                : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var services = host.Services;
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PermitsDbContext>();
+        await PermitsDatabase.MigrateAsync(db);
+        var zone = scope.ServiceProvider.GetRequiredService<TimeZoneInfo>();
+        var calendar = await scope.ServiceProvider.GetRequiredService<CityCalendarSource>().GetAsync(cancellationToken);
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var dates = settings.AsOf?.Split(',').Select(d => DateOnly.ParseExact(d.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList()
+                    ?? [today.AddMonths(-18), today.AddMonths(-12), today.AddMonths(-6)];
+        var rows = await ForecastBacktest.RunAsync(db.Database.GetConnectionString()!, calendar, zone, now, dates, settings.Jobs, settings.Seed, cancellationToken);
+
+        Console.WriteLine($"Completion forecast backtest: as of {string.Join(", ", dates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}; " +
+                          $"{settings.Jobs:N0} open jobs sampled per date (seed {settings.Seed}); judged against what happened by {today:yyyy-MM-dd}");
+        Console.WriteLine();
+        Console.WriteLine("| permit type | jobs judged | no range (not enough history) | inside the 80 % range | median abs. error of the likely date |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var row in rows)
+            Console.WriteLine($"| {row.PermitType} | {row.Judged:N0} | {row.NoRange:N0} | " +
+                              $"{(row.InsideShare is { } inside ? (100 * inside).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "n/a")} | " +
+                              $"{(row.MedianErrorDays is { } error ? error.ToString("0.0", CultureInfo.InvariantCulture) + " days" : "n/a")} |");
+        return 0;
+    }
+}
+
+/// <summary>One permit type's calibration (the last row, "all", over every type).</summary>
+/// <param name="Judged">Jobs whose outcome is known: completed, or still open past the range's end.</param>
+/// <param name="NoRange">Jobs the forecast said nothing for (not enough history).</param>
+public sealed record BacktestRow(string PermitType, int Judged, int NoRange, double? InsideShare, double? MedianErrorDays);
+
+/// <summary>The backtest itself, apart from the command's printing (tests run it on a generated city).</summary>
+public static class ForecastBacktest
+{
+    private const string SampleSql = """
+        SELECT j.job_number, j.permit_type_code, jf.state, jf.ended_at
+        FROM jobs j JOIN job_figures jf ON jf.job_id = j.id
+        WHERE j.submitted_at <= $1 AND (jf.ended_at IS NULL OR jf.ended_at > $1) AND (j.withdrawn_at IS NULL OR j.withdrawn_at > $1)
+        ORDER BY md5(j.id::text || $2::text)
+        LIMIT $3
+        """;
+
+    private sealed record Outcome(string PermitType, bool Said, bool? Inside, double? ErrorDays);
+
+    public static async Task<IReadOnlyList<BacktestRow>> RunAsync(string connectionString, CityCalendar calendar, TimeZoneInfo zone, DateTimeOffset now,
+        IReadOnlyList<DateOnly> dates, int jobsPerDate, int seed, CancellationToken cancellationToken)
+    {
+        await using var jobsConnection = new NpgsqlConnection(connectionString);
+        await using var examplesConnection = new NpgsqlConnection(connectionString);
+        await jobsConnection.OpenAsync(cancellationToken);
+        await examplesConnection.OpenAsync(cancellationToken);
+        var outcomes = new List<Outcome>();
+        foreach (var date in dates)
+        {
+            var midnight = date.ToDateTime(TimeOnly.MinValue);
+            var asOf = new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
+            var examples = new ForecastExamples(examplesConnection, asOf);
+            var sample = new List<(string Number, string Type, string State, DateTimeOffset? EndedAt)>();
+            await using (var command = new NpgsqlCommand(SampleSql, jobsConnection))
+            {
+                command.CommandTimeout = 0;
+                command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = asOf });
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = seed.ToString(CultureInfo.InvariantCulture) });
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = jobsPerDate });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                    sample.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3)));
+            }
+            foreach (var (number, type, state, endedAt) in sample)
+            {
+                var view = await JobStatusQuery.ReadAsync(jobsConnection, calendar, new Dictionary<string, string>(), number, asOf, cancellationToken);
+                if (view is null || view.Timeline.State != JobState.Open) continue;
+                var dependsOn = await DependsOnAsync(jobsConnection, view.JobId, cancellationToken);
+                var forecast = CompletionForecast.Compute(await examples.StepsOfAsync(view.Timeline, dependsOn, type, cancellationToken),
+                    CompletionForecast.SeedFor(number, date));
+                if (forecast.Range is not { } range)
+                {
+                    outcomes.Add(new Outcome(type, false, null, null));
+                    continue;
+                }
+                if (state == nameof(JobState.Complete) && endedAt is { } ended)
+                {
+                    var actual = (ended - asOf).TotalDays;
+                    outcomes.Add(new Outcome(type, true, actual >= range.Earliest && actual <= range.Latest, Math.Abs(actual - range.Likely)));
+                }
+                else if (state == nameof(JobState.Open) && now > asOf.AddDays(range.Latest))
+                {
+                    outcomes.Add(new Outcome(type, true, false, null)); // still open past its range: a miss, its error not known yet
+                }
+            }
+        }
+
+        var groups = outcomes.GroupBy(o => o.PermitType).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (outcomes.Count > 0) groups.Add(outcomes.GroupBy(_ => "all").Single());
+        return [.. groups.Select(g =>
+            {
+                var judged = g.Where(o => o.Inside is not null).ToList();
+                var errors = judged.Where(o => o.ErrorDays is not null).Select(o => o.ErrorDays!.Value).Order().ToList();
+                return new BacktestRow(g.Key, judged.Count, g.Count(o => !o.Said),
+                    judged.Count == 0 ? null : (double)judged.Count(o => o.Inside == true) / judged.Count,
+                    errors.Count == 0 ? null : errors[(errors.Count - 1) / 2]);
+            })];
+    }
+
+    private static async Task<Dictionary<string, IReadOnlyList<string>>> DependsOnAsync(NpgsqlConnection connection, long jobId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT key, depends_on FROM steps WHERE job_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = jobId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken)) result[reader.GetString(0)] = reader.GetFieldValue<string[]>(1);
+        return result;
+    }
+}
