@@ -57,17 +57,18 @@ public static class CompletionForecast
         var order = TopologicalOrder(steps, byKey);
 
         // Per unfinished step: the examples it can draw from (those longer than its days so far), or its gap.
-        var pools = new Dictionary<string, (double[] Pool, double SoFar)>(StringComparer.Ordinal);
+        // The pool is the sorted examples from the first one longer than the step so far (a binary search, no copy).
+        var pools = new Dictionary<string, (double[] Sorted, int From, double SoFar)>(StringComparer.Ordinal);
         var gaps = new Dictionary<string, ForecastGap>(StringComparer.Ordinal);
         foreach (var step in steps.Where(s => !s.Status.IsFinished()))
         {
-            var sorted = step.History.Where(double.IsFinite).Order().ToArray();
+            var sorted = Sorted(step.History);
             var open = step.Status != StepStatus.Waiting;
             var soFar = open ? Math.Max(0, step.DaysSoFar) : 0;
-            var longer = open ? sorted.SkipWhile(d => d <= soFar).ToArray() : sorted;
+            var from = open ? FirstAbove(sorted, soFar) : 0;
             if (sorted.Length < MinimumExamples) gaps[step.Key] = ForecastGap.TooFewExamples;
-            else if (longer.Length < MinimumLongerExamples) gaps[step.Key] = ForecastGap.OpenLongerThanItsExamples;
-            else pools[step.Key] = (longer, soFar);
+            else if (sorted.Length - from < MinimumLongerExamples) gaps[step.Key] = ForecastGap.OpenLongerThanItsExamples;
+            else pools[step.Key] = (sorted, from, soFar);
         }
 
         // A step's range needs its own pool and a range for every unfinished step before it.
@@ -87,7 +88,7 @@ public static class CompletionForecast
         {
             var step = byKey[key];
             if (step.Status.IsFinished() || blocked.Contains(key)) continue;
-            var (pool, soFar) = pools[key];
+            var (pool, from, soFar) = pools[key];
             var random = new Random(Mix(seed, key));
             var before = step.Status == StepStatus.Waiting
                 ? step.DependsOn.Where(d => !byKey[d].Status.IsFinished()).Select(d => finishes[d]).ToList()
@@ -97,7 +98,7 @@ public static class CompletionForecast
             {
                 var start = 0.0; // finished prerequisites finished by now
                 foreach (var prerequisite in before) start = Math.Max(start, prerequisite[i]);
-                finish[i] = start + pool[random.Next(pool.Length)] - soFar;
+                finish[i] = start + pool[random.Next(from, pool.Length)] - soFar;
             }
             finishes[key] = finish;
         }
@@ -115,6 +116,33 @@ public static class CompletionForecast
             for (var i = 0; i < draws; i++)
                 job[i] = Math.Max(job[i], finish[i]);
         return new JobForecast(RangeOf(job), stepForecasts);
+    }
+
+    /// <summary>The examples in ascending order, finite ones only; an array already so (as callers that cache pass) is used as is.</summary>
+    private static double[] Sorted(IReadOnlyList<double> history)
+    {
+        if (history is double[] array && IsAscendingAndFinite(array)) return array;
+        return [.. history.Where(double.IsFinite).Order()];
+    }
+
+    private static bool IsAscendingAndFinite(double[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            if (!double.IsFinite(values[i]) || (i > 0 && values[i] < values[i - 1])) return false;
+        return true;
+    }
+
+    /// <summary>The index of the first value above <paramref name="days"/> (the length when none is).</summary>
+    private static int FirstAbove(double[] sorted, double days)
+    {
+        int low = 0, high = sorted.Length;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (sorted[middle] <= days) low = middle + 1;
+            else high = middle;
+        }
+        return low;
     }
 
     /// <summary>The seed of a job's forecast on a day: stable across processes and runs (string hashes are not).</summary>

@@ -134,6 +134,16 @@ public sealed class CompletionForecastTests
     }
 
     [Fact]
+    public void Examples_given_sorted_or_in_any_order_give_the_same_forecast()
+    {
+        var random = new Random(3);
+        var sorted = Enumerable.Range(0, 300).Select(_ => random.NextDouble() * 90).Order().ToArray();
+        var shuffled = sorted.OrderBy(_ => random.Next()).Append(double.NaN).ToList();
+        ForecastStep Step(IReadOnlyList<double> examples) => new("plan", [], StepStatus.InReview, 30, examples);
+        Assert.Equal(CompletionForecast.Compute([Step(sorted)], seed: 9).Range, CompletionForecast.Compute([Step(shuffled)], seed: 9).Range);
+    }
+
+    [Fact]
     public void The_seed_of_a_job_and_day_is_the_same_in_every_process()
     {
         Assert.Equal(CompletionForecast.SeedFor("B00012345", new DateOnly(2026, 12, 3)), CompletionForecast.SeedFor("B00012345", new DateOnly(2026, 12, 3)));
