@@ -14,7 +14,8 @@ namespace PermitTracker.Web.Features.Forecast;
 /// date, a random sample of the jobs then open is replayed as of that date (the timeline engine over their events up
 /// to it), forecast with the examples that had finished by then, and compared with what happened: the share of jobs
 /// that finished inside the 80 % range, and the median absolute error of the most likely date, by permit type.
-/// A job still open now counts as outside when now is already past its range, and is left out otherwise (unknown yet);
+/// A job still open now (or on the day the data ends, `--data-until`) counts as outside when that is already past its
+/// range, and is left out otherwise (unknown yet); its completion after that day is not looked at;
 /// a job denied or withdrawn later is left out (it did not complete).
 /// </summary>
 public sealed class BacktestCommand(PortalHost host) : AsyncCommand<BacktestCommand.Settings>
@@ -29,12 +30,18 @@ public sealed class BacktestCommand(PortalHost host) : AsyncCommand<BacktestComm
         [Description("Open jobs sampled per date (default 1000)")]
         public int Jobs { get; init; } = 1000;
 
+        [CommandOption("--data-until <DATE>")]
+        [Description("The day the data ends (yyyy-MM-dd), for a file exported then: what was still open that day is judged then (default: now)")]
+        public string? DataUntil { get; init; }
+
         [CommandOption("--seed <N>")]
         [Description("The sample's seed (default 1)")]
         public int Seed { get; init; } = 1;
 
         public override ValidationResult Validate() =>
             Jobs is < 1 or > 1_000_000 ? ValidationResult.Error("--jobs must be 1 to 1,000,000")
+            : DataUntil is not null && !DateOnly.TryParseExact(DataUntil, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+                ? ValidationResult.Error("--data-until takes a date as yyyy-MM-dd")
             : AsOf is not null && AsOf.Split(',').Any(d => !DateOnly.TryParseExact(d.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                 ? ValidationResult.Error("--as-of takes dates as yyyy-MM-dd, separated by commas")
                 : ValidationResult.Success();
@@ -48,8 +55,10 @@ public sealed class BacktestCommand(PortalHost host) : AsyncCommand<BacktestComm
         await PermitsDatabase.MigrateAsync(db);
         var zone = scope.ServiceProvider.GetRequiredService<TimeZoneInfo>();
         var calendar = await scope.ServiceProvider.GetRequiredService<CityCalendarSource>().GetAsync(cancellationToken);
-        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var now = settings.DataUntil is { } until
+            ? CityMidnight(DateOnly.ParseExact(until, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(1), zone)
+            : scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).AddTicks(-1).DateTime);
         var dates = settings.AsOf?.Split(',').Select(d => DateOnly.ParseExact(d.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList()
                     ?? [today.AddMonths(-18), today.AddMonths(-12), today.AddMonths(-6)];
         var rows = await ForecastBacktest.RunAsync(db.Database.GetConnectionString()!, calendar, zone, now, dates, settings.Jobs, settings.Seed, cancellationToken);
@@ -64,6 +73,13 @@ public sealed class BacktestCommand(PortalHost host) : AsyncCommand<BacktestComm
                               $"{(row.InsideShare is { } inside ? (100 * inside).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "n/a")} | " +
                               $"{(row.MedianErrorDays is { } error ? error.ToString("0.0", CultureInfo.InvariantCulture) + " days" : "n/a")} |");
         return 0;
+    }
+
+    /// <summary>The start of a day on the city's clock, as a UTC instant.</summary>
+    public static DateTimeOffset CityMidnight(DateOnly day, TimeZoneInfo zone)
+    {
+        var midnight = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
     }
 }
 
@@ -95,8 +111,7 @@ public static class ForecastBacktest
         var outcomes = new List<Outcome>();
         foreach (var date in dates)
         {
-            var midnight = date.ToDateTime(TimeOnly.MinValue);
-            var asOf = new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
+            var asOf = BacktestCommand.CityMidnight(date, zone);
             var examples = new ForecastExamples(examplesConnection, asOf);
             var sample = new List<(string Number, string Type, string State, DateTimeOffset? EndedAt)>();
             await using (var command = new NpgsqlCommand(SampleSql, jobsConnection))
@@ -121,12 +136,13 @@ public static class ForecastBacktest
                     outcomes.Add(new Outcome(type, false, null, null));
                     continue;
                 }
-                if (state == nameof(JobState.Complete) && endedAt is { } ended)
+                var openAtTheEnd = endedAt is not { } end || end > now;
+                if (!openAtTheEnd && state == nameof(JobState.Complete))
                 {
-                    var actual = (ended - asOf).TotalDays;
+                    var actual = (endedAt!.Value - asOf).TotalDays;
                     outcomes.Add(new Outcome(type, true, actual >= range.Earliest && actual <= range.Latest, Math.Abs(actual - range.Likely)));
                 }
-                else if (state == nameof(JobState.Open) && now > asOf.AddDays(range.Latest))
+                else if (openAtTheEnd && now > asOf.AddDays(range.Latest))
                 {
                     outcomes.Add(new Outcome(type, true, false, null)); // still open past its range: a miss, its error not known yet
                 }
