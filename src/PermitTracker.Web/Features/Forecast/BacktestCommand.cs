@@ -56,7 +56,7 @@ public sealed class BacktestCommand(PortalHost host) : AsyncCommand<BacktestComm
         var zone = scope.ServiceProvider.GetRequiredService<TimeZoneInfo>();
         var calendar = await scope.ServiceProvider.GetRequiredService<CityCalendarSource>().GetAsync(cancellationToken);
         var now = settings.DataUntil is { } until
-            ? CityMidnight(DateOnly.ParseExact(until, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(1), zone)
+            ? calendar.FromLocal(DateOnly.ParseExact(until, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(1).ToDateTime(TimeOnly.MinValue))
             : scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).AddTicks(-1).DateTime);
         var dates = settings.AsOf?.Split(',').Select(d => DateOnly.ParseExact(d.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList()
@@ -73,13 +73,6 @@ public sealed class BacktestCommand(PortalHost host) : AsyncCommand<BacktestComm
                               $"{(row.InsideShare is { } inside ? (100 * inside).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "n/a")} | " +
                               $"{(row.MedianErrorDays is { } error ? error.ToString("0.0", CultureInfo.InvariantCulture) + " days" : "n/a")} |");
         return 0;
-    }
-
-    /// <summary>The start of a day on the city's clock, as a UTC instant.</summary>
-    public static DateTimeOffset CityMidnight(DateOnly day, TimeZoneInfo zone)
-    {
-        var midnight = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
     }
 }
 
@@ -111,7 +104,7 @@ public static class ForecastBacktest
         var outcomes = new List<Outcome>();
         foreach (var date in dates)
         {
-            var asOf = BacktestCommand.CityMidnight(date, zone);
+            var asOf = calendar.FromLocal(date.ToDateTime(TimeOnly.MinValue));
             var examples = new ForecastExamples(examplesConnection, asOf);
             var sample = new List<(string Number, string Type, string State, DateTimeOffset? EndedAt)>();
             await using (var command = new NpgsqlCommand(SampleSql, jobsConnection))
