@@ -20,7 +20,7 @@ public sealed class PhoneAndAccessibilityTests(BrowserPortal portal)
     /// Every box that sticks out of the window, or that hides or scrolls content sideways. Screen-reader-only text
     /// (moved off screen on purpose) and boxes of at most one pixel are not content a reader sees.
     /// </summary>
-    private const string SidewaysProblems = """
+    internal const string SidewaysProblems = """
         () => {
           const width = document.documentElement.clientWidth;
           const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : '');

@@ -61,6 +61,13 @@ internal sealed class StepFactsConfiguration : IEntityTypeConfiguration<StepFact
         builder.HasIndex(s => s.SubmittedAt);
         builder.HasIndex(s => s.EndedAt);
         builder.HasIndex(s => new { s.AgencyCode, s.DaysOpenUs }).HasFilter("finished_at IS NULL").HasDatabaseName("ix_step_facts_open_steps");
+        // The status page's queue place (Features/Jobs/StepOutlook, ADR-039) counts the open Ready/InReview steps of one
+        // agency and key that became ready earlier, from this index alone (an index-only scan). Typical times need no
+        // index: StepHistory reads the year's finished steps in one pass, once a city day.
+        builder.HasIndex(s => new { s.AgencyCode, s.StepKey, s.ReadyAt, s.StepId })
+            .HasFilter("finished_at IS NULL AND job_state = 'Open' AND status IN ('Ready', 'InReview')")
+            .IncludeProperties(s => new { s.Status })
+            .HasDatabaseName("ix_step_facts_queue_place");
         // The staff queues (Features/Staff/QueueQuery) read three partial expression indexes over the actionable steps of
         // open jobs, ordered by days left to target and by the instant the step's clock started (ADR-041). EF has no
         // expression indexes: migration StaffQueueByDaysLeft creates them in SQL, so they are not in this model.

@@ -1119,6 +1119,12 @@ namespace PermitTracker.Data.Migrations
                     b.HasIndex("AgencyCode", "StepKey", "SubmittedAt")
                         .HasDatabaseName("ix_step_facts_agency_code_step_key_submitted_at");
 
+                    b.HasIndex("AgencyCode", "StepKey", "ReadyAt", "StepId")
+                        .HasDatabaseName("ix_step_facts_queue_place")
+                        .HasFilter("finished_at IS NULL AND job_state = 'Open' AND status IN ('Ready', 'InReview')");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("AgencyCode", "StepKey", "ReadyAt", "StepId"), new[] { "Status" });
+
                     b.ToTable("step_facts", (string)null);
                 });
 

@@ -47,6 +47,8 @@ public static class HostSetup
         services.AddSingleton<JobChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<JobChangeListener>());
         services.AddScoped<JobStatusQuery>();
+        services.AddSingleton<QueueOrder>();
+        services.AddSingleton<Features.Forecast.StepHistorySource>();
         services.AddSingleton<StatusDocument>();
         services.AddScoped<ReportQueries>();
         services.AddScoped<ReportSnapshotStore>();

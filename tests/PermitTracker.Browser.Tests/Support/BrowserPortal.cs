@@ -134,6 +134,27 @@ public sealed class BrowserPortal : IAsyncLifetime
     private readonly SemaphoreSlim _stuckLock = new(1, 1);
     private (string AsOf, string JobNumber, JsonElement Api)? _stuck;
 
+    /// <summary>
+    /// An open demo job with a Ready step that has a typical time and a place in its queue (ADR-039): the first by
+    /// number, looked up as of now, as the queue is today's.
+    /// </summary>
+    public async Task<(string JobNumber, string StepKey)> JobWithOutlookAsync()
+    {
+        await using var db = _seeded.OpenDb();
+        var numbers = await db.Jobs.OrderBy(j => j.JobNumber).Select(j => j.JobNumber).ToListAsync();
+        foreach (var number in numbers)
+        {
+            var api = await ApiJobAsync(number);
+            if (api.GetProperty("state").GetString() != "Open") continue;
+            foreach (var step in api.GetProperty("steps").EnumerateArray())
+            {
+                if (step.GetProperty("queue").ValueKind == JsonValueKind.Object && step.GetProperty("typical").ValueKind == JsonValueKind.Object)
+                    return (number, step.GetProperty("key").GetString()!);
+            }
+        }
+        throw new InvalidOperationException("No demo job has a Ready step with a typical time.");
+    }
+
     private async Task<(string JobNumber, JsonElement Api)> FindStuckJobAsync(string asOf)
     {
         await using var db = _seeded.OpenDb();

@@ -10,10 +10,10 @@ public sealed class TestJobs(PermitsDbContext db, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public Builder Job(string jobNumber, DateTimeOffset? submittedAt = null, string permitType = "NB") =>
-        new(this, jobNumber, submittedAt ?? _clock.GetUtcNow().AddDays(-30), permitType);
+    public Builder Job(string jobNumber, DateTimeOffset? submittedAt = null, string permitType = "NB", string borough = "Manhattan") =>
+        new(this, jobNumber, submittedAt ?? _clock.GetUtcNow().AddDays(-30), permitType, borough);
 
-    public sealed class Builder(TestJobs owner, string jobNumber, DateTimeOffset submittedAt, string permitType)
+    public sealed class Builder(TestJobs owner, string jobNumber, DateTimeOffset submittedAt, string permitType, string borough)
     {
         private readonly List<StepDefinition> _steps = [];
         private readonly List<(string Step, StepStatus Status, DateTimeOffset At, string? Note)> _moves = [];
@@ -40,7 +40,7 @@ public sealed class TestJobs(PermitsDbContext db, TimeProvider? clock = null)
 
         public async Task<Job> SaveAsync()
         {
-            var job = Domain.Jobs.Job.Create(jobNumber, permitType, null, new Address("100", "Broadway", "Manhattan", "10006"),
+            var job = Domain.Jobs.Job.Create(jobNumber, permitType, null, new Address("100", "Broadway", borough, "10006"),
                 submittedAt, new ApplicantContact("Test Applicant", _applicantEmail, "(212) 555-0199"), "test job", _steps, owner._clock);
             foreach (var (step, status, at, note) in _moves) job.RecordMove(step, status, at, "tester", note, owner._clock);
             owner.Db.Jobs.Add(job);

@@ -105,7 +105,7 @@ public static class ForecastBacktest
         foreach (var date in dates)
         {
             var asOf = calendar.FromLocal(date.ToDateTime(TimeOnly.MinValue));
-            var examples = new ForecastExamples(examplesConnection, asOf);
+            var history = await StepHistory.LoadAsync(examplesConnection, asOf, cancellationToken);
             var sample = new List<(string Number, string Type, string State, DateTimeOffset? EndedAt)>();
             await using (var command = new NpgsqlCommand(SampleSql, jobsConnection))
             {
@@ -121,9 +121,8 @@ public static class ForecastBacktest
             {
                 var view = await JobStatusQuery.ReadAsync(jobsConnection, calendar, new Dictionary<string, string>(), number, asOf, cancellationToken);
                 if (view is null || view.Timeline.State != JobState.Open) continue;
-                var dependsOn = await DependsOnAsync(jobsConnection, view.JobId, cancellationToken);
-                var forecast = CompletionForecast.Compute(await examples.StepsOfAsync(view.Timeline, dependsOn, type, cancellationToken),
-                    CompletionForecast.SeedFor(number, date));
+                var dependsOn = view.Steps.ToDictionary(s => s.Key, s => s.DependsOn);
+                var forecast = CompletionForecast.Compute(history.StepsOf(view.Timeline, dependsOn, type), CompletionForecast.SeedFor(number, date));
                 if (forecast.Range is not { } range)
                 {
                     outcomes.Add(new Outcome(type, false, null, null));
@@ -152,15 +151,5 @@ public static class ForecastBacktest
                     judged.Count == 0 ? null : (double)judged.Count(o => o.Inside == true) / judged.Count,
                     errors.Count == 0 ? null : errors[(errors.Count - 1) / 2]);
             })];
-    }
-
-    private static async Task<Dictionary<string, IReadOnlyList<string>>> DependsOnAsync(NpgsqlConnection connection, long jobId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT key, depends_on FROM steps WHERE job_id = $1", connection);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = jobId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken)) result[reader.GetString(0)] = reader.GetFieldValue<string[]>(1);
-        return result;
     }
 }

@@ -75,7 +75,7 @@ public static class CreateJob
             case CreateOutcome.Invalid:
                 return ApiProblems.BadRequest(new Dictionary<string, string[]> { [request.Steps is null ? "permitType" : "steps"] = [.. result.Errors] });
         }
-        var view = await query.FindAsync(result.Job!.JobNumber, clock.GetUtcNow(), cancellationToken);
+        var view = await query.FindWithOutlookAsync(result.Job!.JobNumber, clock.GetUtcNow(), cancellationToken);
         return Results.Created($"/api/v1/jobs/{Uri.EscapeDataString(result.Job.JobNumber)}", view!.ToResponse());
     }
 }

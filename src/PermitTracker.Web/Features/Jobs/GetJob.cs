@@ -13,7 +13,7 @@ public static class GetJob
             if (!Instants.TryParse(asOf, out at))
                 return ApiProblems.BadRequest(new Dictionary<string, string[]> { ["asOf"] = [Instants.FormatHelp] });
         }
-        var view = await query.FindAsync(jobNumber, at, cancellationToken);
+        var view = string.IsNullOrWhiteSpace(asOf) ? await query.FindWithOutlookAsync(jobNumber, at, cancellationToken) : await query.FindAsync(jobNumber, at, cancellationToken);
         return view is null
             ? ApiProblems.NotFound($"There is no job with number {jobNumber}.")
             : Results.Ok(view.ToResponse());

@@ -21,7 +21,16 @@ public sealed record JobResponse(
     IReadOnlyList<CriticalPathResponse> CriticalPath,
     IReadOnlyDictionary<string, decimal> Shares,
     IReadOnlyList<HoldingResponse> NowHolding,
-    IReadOnlyList<StepResponse> Steps);
+    IReadOnlyList<StepResponse> Steps,
+    ExpectedResponse? Expected);
+
+/// <summary>
+/// When the job (or a step) is expected to finish (ADR-042): city dates of the 80 % range and the most likely day, from
+/// how long steps like its steps took in the last 12 months, applicant time included. Null for a finished job or step
+/// and for a past asOf; the dates null with a reason when history cannot say.
+/// </summary>
+/// <param name="NotSaidBecause">"tooFewExamples", "openLongerThanItsExamples" or "aStepHasNoRange"; null when the dates are given.</param>
+public sealed record ExpectedResponse(DateOnly? Earliest, DateOnly? Likely, DateOnly? Latest, string? NotSaidBecause);
 
 public sealed record AddressResponse(string HouseNumber, string Street, string? Borough, string? Zip, string City, string State);
 
@@ -49,7 +58,17 @@ public sealed record StepResponse(
     int? TargetBusinessDays,
     string? TargetStatus,
     CalendarDaysResponse CalendarDays,
-    uint Version);
+    uint Version,
+    TypicalResponse? Typical,
+    QueueResponse? Queue,
+    ExpectedResponse? Expected);
+
+/// <summary>How long the same step took for jobs like this one (ADR-039); null: not enough history.</summary>
+/// <param name="Basis">"permitTypeAndBorough" or "permitType": the jobs compared.</param>
+public sealed record TypicalResponse(decimal MedianDays, decimal P90Days, int Examples, string Basis);
+
+/// <summary>A Ready step's place in its agency's queue (ADR-039); null when the step is not Ready now.</summary>
+public sealed record QueueResponse(int Ahead, int InReviewAhead, bool InArrivalOrder);
 
 /// <summary>The same durations in whole calendar days: floor(duration / 24 h), as the pages show them.</summary>
 public sealed record CalendarDaysResponse(int DaysOpen, int DaysWithAgency, int DaysWithApplicant, int DaysBlocked, int DaysWaitingOnOtherAgencies);
@@ -80,10 +99,11 @@ public static class JobResponseMapping
             [.. t.CriticalPath.Select(p => new CriticalPathResponse(p.StepKey, p.Holder, Days(p.Duration)))],
             t.Shares.ToDictionary(s => s.Key, s => Days(s.Value)),
             [.. t.NowHolding.Select(h => new HoldingResponse(h.StepKey, h.Holder, h.Status.ToString(), Days(h.SoFar), h.WaitingOn))],
-            [.. t.Steps.Select(s => s.ToResponse(versions.GetValueOrDefault(s.Key)))]);
+            [.. t.Steps.Select(s => s.ToResponse(versions.GetValueOrDefault(s.Key), view.OutlookOf(s.Key)))],
+            view.Expected.ToResponse());
     }
 
-    public static StepResponse ToResponse(this StepFigures s, uint version) => new(
+    public static StepResponse ToResponse(this StepFigures s, uint version, StepOutlook? outlook = null) => new(
         s.Key,
         s.Name,
         s.AgencyCode,
@@ -103,5 +123,13 @@ public static class JobResponseMapping
         s.TargetBusinessDays,
         s.TargetStatus?.ToString(),
         new CalendarDaysResponse(Whole(s.DaysOpen), Whole(s.DaysWithAgency), Whole(s.DaysWithApplicant), Whole(s.DaysBlocked), Whole(s.DaysWaitingOnOtherAgencies)),
-        version);
+        version,
+        outlook?.Typical is { } t ? new TypicalResponse(Round(t.MedianDays), Round(t.P90Days), t.Examples, t.Basis) : null,
+        outlook?.Queue is { } q ? new QueueResponse(q.Ahead, q.InReviewAhead, q.InArrivalOrder) : null,
+        outlook?.Expected.ToResponse());
+
+    private static ExpectedResponse? ToResponse(this Expectation? e) =>
+        e is null ? null : new ExpectedResponse(e.Dates?.Earliest, e.Dates?.Likely, e.Dates?.Latest, e.Reason);
+
+    private static decimal Round(double days) => Math.Round((decimal)days, 6, MidpointRounding.AwayFromZero);
 }

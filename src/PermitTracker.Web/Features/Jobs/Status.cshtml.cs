@@ -39,7 +39,8 @@ public sealed class StatusModel(JobStatusQuery query, ReferenceDataCache referen
             asOfGiven = true;
         }
 
-        var view = await query.FindAsync(jobNumber, at, cancellationToken);
+        // Today's page with what to expect; a past instant's page shows the figures as they stood, no outlook.
+        var view = asOfGiven ? await query.FindAsync(jobNumber, at, cancellationToken) : await query.FindWithOutlookAsync(jobNumber, at, cancellationToken);
         if (view is null) return Refuse(StatusCodes.Status404NotFound, words.Format("NotFound.Text", jobNumber));
         if (!string.Equals(view.JobNumber, jobNumber, StringComparison.Ordinal))
             return RedirectToPagePermanent("/Jobs/Status", new { jobNumber = view.JobNumber, asOf = asOfGiven ? asOf : null });

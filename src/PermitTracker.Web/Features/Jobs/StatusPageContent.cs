@@ -36,7 +36,8 @@ public sealed record StatusPageContent(
             [.. s.BlockedBy.Select(StepName)],
             s.BindingStepKey is { } b ? StepName(b) : null,
             [.. s.WaitingAttribution.OrderByDescending(w => w.Value).Select(w => (AgencyName(w.Key), w.Value))],
-            events[s.Key]))];
+            events[s.Key],
+            view.OutlookOf(s.Key)))];
         var chart = TimelineChart.Build(view, calendar, AgencyName, words) with
         {
             TodayLabel = asOfGiven ? words.Format("Chart.AsOf", PlainWords.ShortDate(words, calendar.ToLocal(at))) : words["Chart.Today"],
@@ -135,5 +136,6 @@ public sealed record StatusPageContent(
         IReadOnlyList<string> BlockedByNames,
         string? BindingName,
         IReadOnlyList<(string Holder, TimeSpan Time)> WaitingAttribution,
-        IReadOnlyList<JobStatusView.EventInfo> Events);
+        IReadOnlyList<JobStatusView.EventInfo> Events,
+        StepOutlook Outlook);
 }

@@ -99,6 +99,12 @@ public static class StatusPageHtml
         if (t.EndedAt is null) w.Sentence(words["Status.SoFar"], D(t.Elapsed), static (w, d) => w.FigureDays("elapsedCalendarDays", d));
         else w.FigureDays("elapsedCalendarDays", D(t.Elapsed));
         w.Raw("</dd></div>\n");
+        if (c.Job.Expected is { } expected)
+        {
+            w.Raw("<div class=\"expected\"><dt>").Text(words["Status.ExpectedLabel"]).Raw("</dt><dd data-expected=\"job\"").Expected(expected);
+            if (expected.Dates is not null) w.Raw("<br /><span class=\"muted\">").Text(words["Status.ExpectedExplained"]).Raw("</span>");
+            w.Raw("</dd></div>\n");
+        }
         w.Raw("<div><dt>").Text(words["Status.WhoHeld"]).Raw("</dt><dd>");
         if (t.Shares.Count == 0)
         {
@@ -288,6 +294,7 @@ public static class StatusPageHtml
                 }
                 w.Raw("</dd></div>\n");
             }
+            WriteOutlook(w, c, s);
             if (s.Agency is { } agency)
             {
                 w.Raw("<div><dt>").Text(words["Status.Contact"]).Raw("</dt><dd>").Isolated(agency.Name).Raw(": <a href=\"tel:").Text(agency.ContactPhone).Raw("\">").Text(agency.ContactPhone)
@@ -316,6 +323,75 @@ public static class StatusPageHtml
         }
         w.Raw("</section>\n");
     }
+
+    /// <summary>
+    /// The step's typical time for jobs like this one and, for a Ready step, its place in line (ADR-039): "12 days
+    /// (9 in 10 within 31); this step: 18 days so far". The median is rounded to the nearest day and the 90th
+    /// percentile up, so "within" is never an understatement; the step's own days are whole calendar days as elsewhere.
+    /// </summary>
+    private static void WriteOutlook(HtmlWriter w, StatusPageContent c, StatusPageContent.StepView s)
+    {
+        var words = c.Words;
+        var f = s.Figures;
+        var (typical, queue) = (s.Outlook.Typical, s.Outlook.Queue);
+        w.Raw("<div class=\"outlook\"><dt>").Text(words["Status.TypicalLabel"]).Raw("</dt><dd data-outlook=\"").Text(f.Key).Raw("\">");
+        if (typical is null)
+        {
+            w.Raw("<span data-typical=\"none\">").Text(words["Status.NotEnoughHistory"]).Raw("</span>");
+        }
+        else
+        {
+            var (median, p90) = (TypicalMedian(typical), TypicalP90(typical));
+            w.Raw("<span data-typical=\"").Raw(typical.Basis).Raw("\" data-median=\"").Raw(Invariant(median)).Raw("\" data-p90=\"").Raw(Invariant(p90)).Raw("\">")
+                .Phrase(words["Status.Typical"], PlainWords.Days(words, median), PlainWords.Days(words, p90)).Raw("</span>");
+            if (f.FinishedAt is not null)
+                w.Raw("; ").Text(words.Format("Status.TypicalTook", PlainWords.Days(words, D(f.DaysOpen))));
+            else if (HasStarted(f))
+                w.Raw("; ").Text(words.Format("Status.TypicalSoFar", PlainWords.Days(words, D(f.DaysOpen))));
+            w.Raw(" <span class=\"muted\">(").Phrase(typical.Basis == TypicalTime.SameBorough ? words["Status.TypicalBorough"] : words["Status.TypicalType"],
+                new DataValue(c.Job.PermitTypeName), new DataValue(c.Job.Address.Borough ?? "")).Raw(")</span>");
+        }
+        w.Raw("</dd></div>\n");
+        if (s.Outlook.Expected is { } expected)
+            w.Raw("<div class=\"outlook\"><dt>").Text(words["Status.StepExpectedLabel"]).Raw("</dt><dd data-expected=\"").Text(f.Key).Raw("\"").Expected(expected).Raw("</dd></div>\n");
+        if (queue is null) return;
+        w.Raw("<div class=\"outlook\"><dt>").Text(words["Status.QueueLabel"]).Raw("</dt><dd data-queue=\"").Text(f.Key).Raw("\" data-ahead=\"").Raw(Invariant(queue.Ahead))
+            .Raw("\" data-in-review=\"").Raw(Invariant(queue.InReviewAhead)).Raw("\" data-in-order=\"").Raw(queue.InArrivalOrder ? "true" : "false").Raw("\">");
+        var agency = new DataValue(PlainWords.The(words, s.AgencyName));
+        if (!queue.InArrivalOrder)
+            w.Phrase(words["Status.QueueNotInOrder"], agency);
+        else if (queue.Ahead == 0)
+            w.Phrase(words["Status.QueueNext"], agency, new DataValue(f.Name));
+        else
+            w.Phrase(words.PluralPattern("Status.QueueAhead", queue.Ahead), queue.Ahead.ToString(words.Formats), agency, new DataValue(f.Name));
+        if (queue.InArrivalOrder && queue.InReviewAhead > 0)
+            w.Raw("; ").Text(words.Format("Status.QueueInReview", queue.InReviewAhead));
+        w.Raw("</dd></div>\n");
+    }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The rest of an open &lt;dd: the dates as data attributes, then "between Mar 3 and Apr 20, most likely Mar 18" (or
+    /// "around Mar 18" when the range is one day), or "not enough history" when it cannot be said (ADR-042).
+    /// </summary>
+    private static HtmlWriter Expected(this HtmlWriter w, Expectation expected)
+    {
+        var words = w.Words;
+        if (expected.Dates is not { } d) return w.Raw(" data-reason=\"").Raw(expected.Reason ?? "").Raw("\">").Text(words["Status.NotEnoughHistory"]);
+        w.Raw(" data-earliest=\"").Raw(IsoDate(d.Earliest)).Raw("\" data-likely=\"").Raw(IsoDate(d.Likely)).Raw("\" data-latest=\"").Raw(IsoDate(d.Latest)).Raw("\">");
+        return d.Earliest == d.Latest
+            ? w.Phrase(words["Status.ExpectedOn"], LocalDate(words, d.Likely))
+            : w.Phrase(words["Status.Expected"], LocalDate(words, d.Earliest), LocalDate(words, d.Latest), LocalDate(words, d.Likely));
+    }
+
+    private static string IsoDate(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string LocalDate(PortalWords words, DateOnly day) => PlainWords.Date(words, day.ToDateTime(TimeOnly.MinValue));
+
+    internal static int TypicalMedian(TypicalTime t) => (int)Math.Round(t.MedianDays, MidpointRounding.AwayFromZero);
+
+    internal static int TypicalP90(TypicalTime t) => (int)Math.Ceiling(t.P90Days);
 
     private const double BarTop = 34;
 
