@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Domain;
+using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Features.Import.Mapping;
 using PermitTracker.Web.Tests.Support;
 
@@ -54,12 +55,15 @@ public sealed class JobImportTests(PostgresServer server)
         var summary = await ImportFiles.ImportAsync(db, ImportFiles.Mapping("sf-building-permits"), ImportFiles.Data("sf-building-permits.sample.csv"));
 
         Assert.Equal(1, summary.Skipped); // the secondary address row of 201404173493
-        Assert.Equal(7, summary.JobsImported);
-        Assert.Equal(2, summary.Rejects.Count);
-        Assert.Contains(summary.Rejects, r => r is { JobNumber: "201708033821", Column: "Issued Date", Value: "08/03/2017 12:00:00 AM", Kind: RejectKind.Backwards });
-        Assert.Contains(summary.Rejects, r => r is { JobNumber: "201508255227", Column: "Completed Date", Kind: RejectKind.Missing });
+        // ADR-043: 201708033821's issue date 08/03/2017 12:00:00 AM (a date alone) is its filing day, not "before" the filing at 01:44 PM.
+        Assert.Equal(8, summary.JobsImported);
+        var reject = Assert.Single(summary.Rejects);
+        Assert.Equal(("201508255227", "Completed Date", RejectKind.Missing), (reject.JobNumber, reject.Column, reject.Kind));
 
         await using var context = PermitsDatabase.Open(db);
+        var sameDay = await context.Jobs.Include(j => j.Steps).ThenInclude(s => s.Events).SingleAsync(j => j.JobNumber == "201708033821");
+        Assert.Equal(sameDay.SubmittedAt, sameDay.Steps.Single(s => s.Key == "PERMIT").Events.Single(e => e.Status == StepStatus.Approved).OccurredAt);
+        Assert.Equal("America/Los_Angeles", (await context.JobAttributes.SingleAsync(a => a.JobId == sameDay.Id)).TimeZone);
         var states = await context.JobFigures.ToDictionaryAsync(j => j.JobNumber, j => j.State);
         Assert.Equal("Withdrawn", states["201809109564"]);
         Assert.Equal("Withdrawn", states["201710121154"]);
