@@ -213,7 +213,7 @@ public sealed class CommandLineTests(PostgresServer server)
             Assert.Equal(2, eventLines.Length);
             Assert.False(File.Exists(Path.Combine(dir.FullName, "jobs.rejects.csv")));
             await using var check = portal.OpenDb();
-            Assert.Equal(1, await check.StepEvents.CountAsync(e => e.Status == Domain.Timeline.StepStatus.Approved));
+            Assert.Equal(1, await check.StepEvents.CountAsync(e => e.Status == Domain.StepStatus.Approved));
         }
         finally
         {
@@ -222,6 +222,7 @@ public sealed class CommandLineTests(PostgresServer server)
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task The_rejects_of_a_file_in_a_read_only_folder_go_to_the_current_directory()
     {
         var db = await ImportFiles.SeededDatabaseAsync(server);

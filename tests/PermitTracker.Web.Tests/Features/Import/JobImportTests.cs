@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using PermitTracker.Data;
 using PermitTracker.Domain;
-using PermitTracker.Domain.Timeline;
 using PermitTracker.Web.Features.Import.Mapping;
 using PermitTracker.Web.Tests.Support;
 
@@ -209,7 +208,7 @@ public sealed class JobImportTests(PostgresServer server)
             var good = Path.Combine(dir.FullName, "good.csv");
             await File.WriteAllTextAsync(good, "job,filed,approved,issued,house,street,cost\nJOB-7,2024-03-01,,,10,Main St,\n");
 
-            Assert.Equal(1, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mapping, broken], Web.Commands.PortalHost.Over(portal.Services)));
+            Assert.Equal(1, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mapping, "--rejects", Path.Combine(dir.FullName, "broken.rejects.csv"), broken], Web.Commands.PortalHost.Over(portal.Services)));
             Assert.Contains("never closed", await File.ReadAllTextAsync(Path.Combine(dir.FullName, "broken.rejects.csv")), StringComparison.Ordinal);
             Assert.Equal(0, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mapping, good], Web.Commands.PortalHost.Over(portal.Services)));
         }
