@@ -80,6 +80,25 @@ public sealed class JobImportTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task The_open_data_export_writes_a_source_zone_jobs_instants_with_that_zones_offset()
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+        await ImportFiles.ImportAsync(db, ImportFiles.Mapping("sf-building-permits"), ImportFiles.Data("sf-building-permits.sample.csv"));
+        await using var connection = new Npgsql.NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using (var zone = new Npgsql.NpgsqlCommand("SET permits.city_zone = 'America/New_York'", connection)) await zone.ExecuteNonQueryAsync();
+        using var output = new MemoryStream();
+
+        await new Web.Features.OpenData.OpenDataExport(connection, ImportFiles.NewYork, "https://permits.example")
+            .WriteCsvAsync(Web.Features.OpenData.OpenDataExport.Permits, output, DateTimeOffset.UtcNow);
+
+        var csv = System.Text.Encoding.UTF8.GetString(output.ToArray());
+        // Filed 04/17/2014 12:03:16 PM Pacific: written as San Francisco's clock shows it, not New York's 15:03 -04:00 (ADR-043).
+        Assert.Contains("2014-04-17T12:03:16-07:00", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("2014-04-17T15:03:16-04:00", csv, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bis_filings_import_with_their_document_number_and_objections_as_applicant_time()
     {
         var db = await ImportFiles.SeededDatabaseAsync(server);
