@@ -11,6 +11,12 @@ public sealed class JobAttributes
     /// <summary>The mapping that imported the job (e.g. "sf-building-permits").</summary>
     public string Source { get; set; } = "";
 
+    /// <summary>
+    /// The IANA zone the source's mapping names (e.g. "America/Los_Angeles"), or null for the city's: the open-data
+    /// exports write this job's instants with that zone's offset, as the source wrote them (ADR-043).
+    /// </summary>
+    public string? TimeZone { get; set; }
+
     /// <summary>Attribute name -> value as the source wrote it (jsonb object of strings).</summary>
     public string Values { get; set; } = "{}";
 }

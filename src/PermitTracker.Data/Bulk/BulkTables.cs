@@ -77,7 +77,8 @@ public static class BulkTables
     public static readonly BulkTable<JobAttributes> JobAttributes = new BulkTable<JobAttributes>("job_attributes", key: "job_id")
         .Value("job_id", NpgsqlDbType.Bigint, r => r.JobId)
         .Column("source", NpgsqlDbType.Varchar, r => r.Source)
-        .Column("attributes", NpgsqlDbType.Jsonb, r => r.Values);
+        .Column("attributes", NpgsqlDbType.Jsonb, r => r.Values)
+        .Column("time_zone", NpgsqlDbType.Varchar, r => r.TimeZone);
 
     /// <summary>The outbox's intake (ADR-027): one row per job an import batch moved, covering its new events.</summary>
     public static readonly BulkTable<Notifications.OutboxChange> OutboxChanges = new BulkTable<Notifications.OutboxChange>("outbox_changes", key: "id")

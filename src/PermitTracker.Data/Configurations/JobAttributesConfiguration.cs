@@ -12,6 +12,7 @@ internal sealed class JobAttributesConfiguration : IEntityTypeConfiguration<JobA
         builder.HasOne<Job>().WithOne().HasForeignKey<JobAttributes>(a => a.JobId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(a => a.Source).HasMaxLength(100);
         builder.HasIndex(a => a.Source);
+        builder.Property(a => a.TimeZone).HasMaxLength(64);
         builder.Property(a => a.Values).HasColumnName("attributes").HasColumnType("jsonb");
     }
 }

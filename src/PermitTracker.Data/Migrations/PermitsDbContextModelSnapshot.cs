@@ -528,6 +528,11 @@ namespace PermitTracker.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("source");
 
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
                     b.Property<string>("Values")
                         .IsRequired()
                         .HasColumnType("jsonb")

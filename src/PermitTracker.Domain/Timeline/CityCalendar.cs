@@ -49,6 +49,22 @@ public sealed class CityCalendar
     }
 
     /// <summary>
+    /// The instant of a date that has no time of day (an issue date "2024-03-05", or the 00:00:00 the agency files write
+    /// for one), given the job's prior timed event: on the same city day as that event, the event's own instant;
+    /// otherwise the start of that city day (ADR-043).
+    /// </summary>
+    /// <remarks>
+    /// Why: a date alone says "some time that day", not "midnight". Read as midnight, a permit issued on its filing day
+    /// came before its filing at 01:44 PM and was refused as running backwards; the day's one known instant is the
+    /// latest moment the date can be placed without claiming a time the source never gave.
+    /// </remarks>
+    public DateTimeOffset DateOnlyInstant(DateOnly date, DateTimeOffset? prior)
+    {
+        if (prior is { } known && DateOnly.FromDateTime(ToLocal(known)) == date) return known.ToUniversalTime();
+        return FromLocal(date.ToDateTime(TimeOnly.MinValue));
+    }
+
+    /// <summary>
     /// The local wall-clock reading used to measure durations: <see cref="ToLocal"/>, except during the second
     /// pass of a repeated fall-back hour, where it stays at the end of that hour.
     /// </summary>

@@ -182,6 +182,75 @@ public sealed class CommandLineTests(PostgresServer server)
         }
     }
 
+    [Fact]
+    public async Task Both_importers_write_one_rejects_format_to_the_path_named_by_rejects()
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+        await using var portal = new PortalFactory(db);
+        var dir = Directory.CreateTempSubdirectory("import-rejects-");
+        try
+        {
+            var mapping = Path.Combine(dir.FullName, "mapping.json");
+            await File.WriteAllTextAsync(mapping, Mapping);
+            var jobs = Path.Combine(dir.FullName, "jobs.csv");
+            await File.WriteAllTextAsync(jobs, "job,filed,house,street\nJOB-1,2024-03-01,10,Main St\nNOT-A-JOB,2024-03-01,10,Main St\n");
+            var events = Path.Combine(dir.FullName, "events.csv");
+            await File.WriteAllTextAsync(events, "job_number,step_key,status,occurred_at,actor,note\nNO-SUCH-JOB,PLAN,InReview,2024-03-01,someone,\n1,PLAN,Approved,2024-03-01,clerk,\n");
+            var jobRejects = Path.Combine(dir.FullName, "out", "jobs-refused.csv");
+            var eventRejects = Path.Combine(dir.FullName, "out", "events-refused.csv");
+            Directory.CreateDirectory(Path.GetDirectoryName(jobRejects)!);
+
+            Assert.Equal(0, await CommandLine.RunAsync(["import", "--mapping", mapping, "--rejects", jobRejects, jobs], PortalHost.Over(portal.Services)));
+            // A date alone (yyyy-MM-dd) on the job's filing day: accepted, placed at the filing (ADR-043).
+            Assert.Equal(0, await CommandLine.RunAsync(["import-events", "--rejects", eventRejects, events], PortalHost.Over(portal.Services)));
+
+            var jobLines = await File.ReadAllLinesAsync(jobRejects);
+            var eventLines = await File.ReadAllLinesAsync(eventRejects);
+            Assert.Equal("line,code,reason,job_number,column,value,row", jobLines[0]);
+            Assert.Equal(jobLines[0], eventLines[0]);
+            Assert.StartsWith("3,Unparseable,", jobLines[1], StringComparison.Ordinal);
+            Assert.StartsWith("2,Missing,", eventLines[1], StringComparison.Ordinal);
+            Assert.Equal(2, eventLines.Length);
+            Assert.False(File.Exists(Path.Combine(dir.FullName, "jobs.rejects.csv")));
+            await using var check = portal.OpenDb();
+            Assert.Equal(1, await check.StepEvents.CountAsync(e => e.Status == Domain.StepStatus.Approved));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_rejects_of_a_file_in_a_read_only_folder_go_to_the_current_directory()
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+        await using var portal = new PortalFactory(db);
+        var dir = Directory.CreateTempSubdirectory("import-read-only-");
+        var name = $"jobs-{Guid.NewGuid():N}";
+        var expected = Path.Combine(Environment.CurrentDirectory, name + ".rejects.csv");
+        try
+        {
+            var mapping = Path.Combine(dir.FullName, "mapping.json");
+            await File.WriteAllTextAsync(mapping, Mapping);
+            var jobs = Path.Combine(dir.FullName, name + ".csv");
+            await File.WriteAllTextAsync(jobs, "job,filed,house,street\nJOB-1,2024-03-01,10,Main St\nNOT-A-JOB,2024-03-01,10,Main St\n");
+            File.SetUnixFileMode(dir.FullName, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+            Assert.Equal(0, await CommandLine.RunAsync(["import", "--mapping", mapping, jobs], PortalHost.Over(portal.Services)));
+
+            Assert.True(File.Exists(expected));
+            Assert.Equal([name + ".csv", "mapping.json"], Directory.GetFiles(dir.FullName).Select(Path.GetFileName).Order());
+        }
+        finally
+        {
+            File.SetUnixFileMode(dir.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            dir.Delete(recursive: true);
+            File.Delete(expected);
+        }
+    }
+
     private const string Mapping = """
         {
           "name": "cli-small",

@@ -1,16 +1,28 @@
-using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 using PermitTracker.Data.Bulk;
 using PermitTracker.Data.ReadModel;
 using PermitTracker.Domain.Timeline;
+using PermitTracker.Web.Features.Import.Mapping;
 using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Features.Notifications;
 using PermitTracker.Web.Features.OpenData;
 
 namespace PermitTracker.Web.Features.Import;
 
-public sealed record ImportRejection(int Line, string JobNumber, string StepKey, string Reason);
+public sealed record ImportRejection(int Line, string JobNumber, string StepKey, string Reason)
+{
+    /// <summary>Why, as a code the rejects file shares with <c>import</c> (RejectKind's names).</summary>
+    public string Code { get; init; } = nameof(RejectKind.RefusedByRules);
+
+    public string Column { get; init; } = "";
+    public string Value { get; init; } = "";
+
+    /// <summary>The source row as one CSV line.</summary>
+    public string Row { get; init; } = "";
+
+    public RejectedRow ToRejectedRow() => new(Line, Code, Reason, JobNumber, Column, Value, Row);
+}
 
 public sealed record EventImportSummary(int Rows, int Imported, int AlreadyPresent, IReadOnlyList<ImportRejection> Rejections, TimeSpan Elapsed)
 {
@@ -35,7 +47,10 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
     public const int JobsPerBatch = 500;
     private static readonly string[] Header = ["job_number", "step_key", "status", "occurred_at", "actor", "note"];
 
-    private sealed record Row(int Line, string JobNumber, string StepKey, string Status, string OccurredAt, string Actor, string? Note);
+    private sealed record Row(int Line, string JobNumber, string StepKey, string Status, string OccurredAt, string Actor, string? Note)
+    {
+        public string Text => RejectsFile.RowText([JobNumber, StepKey, Status, OccurredAt, Actor, Note ?? ""]);
+    }
 
     public async Task<EventImportSummary> ImportAsync(Stream csv, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -76,18 +91,20 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
             }
             if (read.Problem is { } problem)
             {
-                rejections.Add(new ImportRejection(line, ImportCsvReader.Shown(record.ElementAtOrDefault(0) ?? ""), ImportCsvReader.Shown(record.ElementAtOrDefault(1) ?? ""), problem));
+                rejections.Add(new ImportRejection(line, ImportCsvReader.Shown(record.ElementAtOrDefault(0) ?? ""), ImportCsvReader.Shown(record.ElementAtOrDefault(1) ?? ""), problem)
+                { Code = nameof(RejectKind.Unparseable), Row = RejectsFile.RowText(record) });
                 continue;
             }
             if (record.Length != Header.Length)
             {
                 rejections.Add(new ImportRejection(line, record.ElementAtOrDefault(0) ?? "", record.ElementAtOrDefault(1) ?? "",
-                    $"Expected {Header.Length} columns ({string.Join(",", Header)}), found {record.Length}."));
+                    $"Expected {Header.Length} columns ({string.Join(",", Header)}), found {record.Length}.")
+                { Code = nameof(RejectKind.Unparseable), Row = RejectsFile.RowText(record) });
                 continue;
             }
             rows.Add(new Row(line, record[0], record[1], record[2], record[3], record[4], string.IsNullOrWhiteSpace(record[5]) ? null : record[5]));
         }
-        if (reader.Stopped is { } stop) rejections.Add(new ImportRejection(stop.Line, "", "", stop.Reason));
+        if (reader.Stopped is { } stop) rejections.Add(new ImportRejection(stop.Line, "", "", stop.Reason) { Code = nameof(RejectKind.Unparseable) });
         return rows;
     }
 
@@ -142,16 +159,31 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
             {
                 if (!jobs.TryGetValue(group.Key, out var job))
                 {
-                    rejections.AddRange(group.Select(r => new ImportRejection(r.Line, r.JobNumber, r.StepKey, $"There is no job with number {r.JobNumber}.")));
+                    rejections.AddRange(group.Select(r => new ImportRejection(r.Line, r.JobNumber, r.StepKey, $"There is no job with number {r.JobNumber}.")
+                    { Code = nameof(RejectKind.Missing), Column = "job_number", Value = r.JobNumber, Row = r.Text }));
                     continue;
                 }
                 var jobChanged = false;
                 // Within a job, time order (then file order): a file may list a step's events in any order.
                 var parsed = new List<(Row Row, StepStatus Status, DateTimeOffset At)>();
+                var dateOnly = new List<(Row Row, StepStatus Status, DateOnly Day)>();
                 foreach (var row in group)
                 {
-                    if (Parse(row, job) is { } reason) rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, reason));
-                    else parsed.Add((row, Enum.Parse<StepStatus>(row.Status, true), ParseInstant(row.OccurredAt)!.Value));
+                    if (Parse(row, job) is { } bad)
+                        rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, bad.Reason)
+                        { Code = nameof(RejectKind.Unparseable), Column = bad.Column, Value = bad.Value, Row = row.Text });
+                    else if (ParseInstant(row.OccurredAt) is { } at) parsed.Add((row, Enum.Parse<StepStatus>(row.Status, true), at));
+                    else dateOnly.Add((row, Enum.Parse<StepStatus>(row.Status, true), ParseDay(row.OccurredAt)!.Value));
+                }
+                if (dateOnly.Count > 0)
+                {
+                    // The job's timed events (recorded and in this file): a date alone goes to the latest of them on its city day (ADR-043).
+                    var timed = job.Events.Select(e => e.OccurredAt).Concat(parsed.Select(p => p.At)).Append(job.SubmittedAt).ToList();
+                    foreach (var (row, status, day) in dateOnly)
+                    {
+                        var prior = timed.Where(t => DateOnly.FromDateTime(calendar.ToLocal(t)) <= day).DefaultIfEmpty().Max();
+                        parsed.Add((row, status, Microseconds(calendar.DateOnlyInstant(day, prior == default ? null : prior))));
+                    }
                 }
                 var fresh = new List<(Row Row, StepStatus Status, DateTimeOffset At)>();
                 foreach (var (row, status, at) in parsed.OrderBy(p => p.At).ThenBy(p => p.Row.Line))
@@ -191,7 +223,8 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
                     }
                     catch (MoveRefusedException refused)
                     {
-                        rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, refused.Message));
+                        rejections.Add(new ImportRejection(row.Line, row.JobNumber, row.StepKey, refused.Message)
+                        { Column = "occurred_at", Value = row.OccurredAt, Row = row.Text });
                     }
                 }
                 if (jobChanged) changed.Add(job);
@@ -227,27 +260,30 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
     }
 
     /// <summary>The API's field rules (the Domain's words), for one row; null when the row is well formed.</summary>
-    private static string? Parse(Row row, Job job)
+    private static (string Column, string Value, string Reason)? Parse(Row row, Job job)
     {
-        if (job.Steps.All(s => s.Key != row.StepKey)) return $"Job {job.JobNumber} has no step '{row.StepKey}'.";
+        if (job.Steps.All(s => s.Key != row.StepKey)) return ("step_key", row.StepKey, $"Job {job.JobNumber} has no step '{row.StepKey}'.");
         if (!Enum.TryParse<StepStatus>(row.Status, true, out var status) || !Enum.IsDefined(status) || int.TryParse(row.Status, out _))
-            return $"'{row.Status}' is not a status (Ready, InReview, ChangesRequested, Approved, NotRequired, Rejected).";
-        if (status == StepStatus.Waiting) return "Waiting is derived from prerequisites and is never recorded.";
-        if (ParseInstant(row.OccurredAt) is null) return $"occurred_at '{row.OccurredAt}' is not an ISO 8601 instant with an offset.";
-        if (!Actor.TryCreate(row.Actor, out _, out var actorError)) return actorError;
-        if (!Note.TryCreate(row.Note, out _, out var noteError)) return noteError;
+            return ("status", row.Status, $"'{row.Status}' is not a status (Ready, InReview, ChangesRequested, Approved, NotRequired, Rejected).");
+        if (status == StepStatus.Waiting) return ("status", row.Status, "Waiting is derived from prerequisites and is never recorded.");
+        if (ParseInstant(row.OccurredAt) is null && ParseDay(row.OccurredAt) is null)
+            return ("occurred_at", row.OccurredAt, $"occurred_at '{row.OccurredAt}' is not an ISO 8601 instant with an offset, nor a date yyyy-MM-dd.");
+        if (!Actor.TryCreate(row.Actor, out _, out var actorError)) return ("actor", row.Actor, actorError);
+        if (!Note.TryCreate(row.Note, out _, out var noteError)) return ("note", row.Note ?? "", noteError);
         return null;
     }
+
+    /// <summary>A date alone (yyyy-MM-dd): placed on the city's day by <see cref="CityCalendar.DateOnlyInstant"/>.</summary>
+    private static DateOnly? ParseDay(string text) =>
+        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
+
+    /// <summary>Whole microseconds, as <see cref="ParseInstant"/> gives them (what PostgreSQL keeps).</summary>
+    private static DateTimeOffset Microseconds(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
 
     /// <summary>In UTC and whole microseconds (what PostgreSQL keeps): compared finer, a re-run would not recognise its own events.</summary>
     private static DateTimeOffset? ParseInstant(string text) => InstantText.TryParseOffset(text, out var at) ? at : null;
 
-    public static async Task WriteRejectionsAsync(string path, IReadOnlyList<ImportRejection> rejections)
-    {
-        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        await using var csv = new SpreadsheetSafeCsvWriter(writer);
-        csv.WriteHeader<ImportRejection>();
-        await csv.NextRecordAsync();
-        await csv.WriteRecordsAsync(rejections);
-    }
+    /// <summary>The rejects file (<see cref="RejectsFile"/>, the one format of both importers).</summary>
+    public static Task WriteRejectionsAsync(string path, IReadOnlyList<ImportRejection> rejections) =>
+        RejectsFile.WriteAsync(path, rejections.Select(r => r.ToRejectedRow()));
 }

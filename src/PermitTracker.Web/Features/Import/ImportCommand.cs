@@ -22,7 +22,7 @@ public sealed class ImportCommand(PortalHost host) : AsyncCommand<ImportCommand.
         public string? Mapping { get; init; }
 
         [CommandOption("--rejects <REJECTS>")]
-        [Description("Where the rejected rows go (default FILE.rejects.csv)")]
+        [Description("Where the rejected rows go (default NAME.rejects.csv in the current directory, never the source file's folder)")]
         public string? Rejects { get; init; }
 
         public override ValidationResult Validate() =>
@@ -67,11 +67,11 @@ public sealed class ImportCommand(PortalHost host) : AsyncCommand<ImportCommand.
         }
 
         Print(summary, Console.Out);
+        rejectsPath = RejectsFile.PathFor(file, rejectsPath);
         if (summary.Rejects.Count > 0)
         {
-            rejectsPath ??= Path.ChangeExtension(file, ".rejects.csv");
-            await JobImporter.WriteRejectsAsync(rejectsPath, summary.Rejects);
-            Console.WriteLine($"Rejected rows, with line, job number, column, value and reason: {rejectsPath}");
+            if (!await RejectsFile.TryWriteAsync(rejectsPath, summary.Rejects.Select(r => r.ToRejectedRow()))) return CommandLine.Failed;
+            Console.WriteLine($"Rejected rows, with line, code, reason, job number, column, value and row: {rejectsPath}");
         }
         if (Unread(file, summary.StoppedAtLine) is var unread and not 0) return unread;
         // A file with none of the mapping's columns imports nothing whether or not it has rows (a header alone has no reject to show it).

@@ -20,6 +20,10 @@ public sealed class ImportEventsCommand(PortalHost host) : AsyncCommand<ImportEv
         [Description("Historic data: tell no follower or applicant about these events (the outbox gets nothing)")]
         public bool NoNotifications { get; init; }
 
+        [CommandOption("--rejects <REJECTS>")]
+        [Description("Where the refused rows go (default NAME.rejects.csv in the current directory, never the source file's folder)")]
+        public string? Rejects { get; init; }
+
         public override ValidationResult Validate() =>
             CommandLine.MissingFile(File) is { } missing ? ValidationResult.Error(missing) : ValidationResult.Success();
     }
@@ -44,8 +48,8 @@ public sealed class ImportEventsCommand(PortalHost host) : AsyncCommand<ImportEv
                           $"{summary.Rejections.Count:N0} refused, in {summary.Elapsed.TotalSeconds:N1} s ({summary.Imported / Math.Max(0.001, summary.Elapsed.TotalSeconds):N0} events/s).");
         if (summary.Rejections.Count > 0)
         {
-            var rejects = Path.ChangeExtension(args[0], ".rejects.csv");
-            await EventImporter.WriteRejectionsAsync(rejects, summary.Rejections);
+            var rejects = RejectsFile.PathFor(args[0], settings.Rejects);
+            if (!await RejectsFile.TryWriteAsync(rejects, summary.Rejections.Select(r => r.ToRejectedRow()))) return CommandLine.Failed;
             foreach (var r in summary.Rejections.Take(20)) Console.WriteLine($"  line {r.Line}: {r.Reason}");
             if (summary.Rejections.Count > 20) Console.WriteLine($"  ... {summary.Rejections.Count - 20} more");
             Console.WriteLine($"Refused rows, with line numbers and reasons: {rejects}");

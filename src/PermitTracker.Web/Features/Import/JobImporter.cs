@@ -53,7 +53,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
 {
     public int BatchSize { get; init; } = 5000;
 
-    private sealed record Mapped(RowOutcome Outcome, JobFiguresRow? Figures, List<StepFiguresRow>? StepFigures);
+    private sealed record Mapped(RowOutcome Outcome, JobFiguresRow? Figures, List<StepFiguresRow>? StepFigures, string[] Record);
 
     /// <summary>A batch of the file: its rows mapped, the unreadable ones as rejects, and how far into the file it ends.</summary>
     private sealed record Chunk(int Rows, List<ImportReject> Unreadable, Mapped[] Mapped, long Position);
@@ -73,7 +73,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
             if (!reader.TryRead(out var first))
                 throw new MappingException(reader.Stopped is { } unreadable ? $"The header row cannot be read. {unreadable.Reason}" : "The file is empty: no header row.");
             var header = first.Fields;
-            var mapper = new JobRowMapper(mapping, header, permitTypes, clock);
+            var mapper = new JobRowMapper(mapping, header, permitTypes, clock, calendar.Zone);
 
             var rejects = new List<ImportReject>();
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -116,12 +116,13 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
                             if (seen.TryGetValue(key, out var firstLine))
                             {
                                 rejects.Add(new ImportReject(outcome.Line, outcome.Plan?.Job.JobNumber ?? outcome.Reject?.JobNumber ?? key, mapper.JobNumberColumn, key,
-                                    $"Duplicate job number: line {firstLine} has the same job.", RejectKind.Duplicate));
+                                    $"Duplicate job number: line {firstLine} has the same job.", RejectKind.Duplicate)
+                                { Row = RejectsFile.RowText(m.Record) });
                                 continue;
                             }
                             seen[key] = outcome.Line;
                         }
-                        if (outcome.Reject is { } reject) rejects.Add(reject);
+                        if (outcome.Reject is { } reject) rejects.Add(reject with { Row = RejectsFile.RowText(m.Record) });
                         else planned.Add(m);
                     }
 
@@ -133,13 +134,14 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
                         if (!existing.TryGetValue(plan.Job.JobNumberKey, out var signature)) toWrite.Add(p);
                         else if (signature == plan.Signature) present++;
                         else rejects.Add(new ImportReject(plan.Line, plan.Job.JobNumber, mapper.JobNumberColumn, plan.Job.JobNumber,
-                            $"Job {plan.Job.JobNumber} already exists with different dates or steps; it was left as it is.", RejectKind.ExistsWithDifferentData));
+                            $"Job {plan.Job.JobNumber} already exists with different dates or steps; it was left as it is.", RejectKind.ExistsWithDifferentData)
+                        { Row = RejectsFile.RowText(p.Record) });
                     }
 
                     if (toWrite.Count > 0)
                     {
                         var at = clock.GetTimestamp();
-                        await WriteAsync(connection, mapping.Name, toWrite, cancellationToken);
+                        await WriteAsync(connection, mapping, toWrite, cancellationToken);
                         writeTicks += clock.GetTimestamp() - at;
                         jobs += toWrite.Count;
                         steps += toWrite.Sum(p => p.Outcome.Plan!.Job.Steps.Count);
@@ -179,7 +181,8 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
         if (read.Problem is { } problem)
         {
             var column = read.ProblemField < header.Length ? header[read.ProblemField].Trim() : "";
-            rejects.Add(new ImportReject(line, "", column, ImportCsvReader.Shown(read.Fields[read.ProblemField]), problem, RejectKind.Unparseable));
+            rejects.Add(new ImportReject(line, "", column, ImportCsvReader.Shown(read.Fields[read.ProblemField]), problem, RejectKind.Unparseable)
+            { Row = RejectsFile.RowText(read.Fields) });
         }
         else if (read.Fields is not ([] or [{ Length: 0 }])) record = read.Fields; // else a blank line
         return true;
@@ -192,9 +195,9 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
         Parallel.For(0, batch.Count, i =>
         {
             var outcome = mapper.Map(batch[i].Record, batch[i].Line);
-            if (outcome.Plan is null) { results[i] = new Mapped(outcome, null, null); return; }
+            if (outcome.Plan is null) { results[i] = new Mapped(outcome, null, null, batch[i].Record); return; }
             var (jobRow, stepRows) = FiguresProjection.Project(outcome.Plan.Job, calendar);
-            results[i] = new Mapped(outcome, jobRow, stepRows);
+            results[i] = new Mapped(outcome, jobRow, stepRows, batch[i].Record);
         });
         return results;
     }
@@ -276,10 +279,10 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
     }
 
     /// <summary>One transaction: the batch's job ids reserved, then every table the jobs touch by COPY (<see cref="BulkWriter"/>).</summary>
-    private async Task WriteAsync(NpgsqlConnection connection, string source, List<Mapped> batch, CancellationToken cancellationToken)
+    private async Task WriteAsync(NpgsqlConnection connection, ImportMapping mapping, List<Mapped> batch, CancellationToken cancellationToken)
     {
         List<NewJob> jobs = [.. batch.Select(b => new NewJob(b.Outcome.Plan!.Job, b.Figures!, b.StepFigures!,
-            new JobAttributes { Source = source, Values = JsonSerializer.Serialize(b.Outcome.Plan!.Attributes) }))];
+            new JobAttributes { Source = mapping.Name, TimeZone = mapping.TimeZone, Values = JsonSerializer.Serialize(b.Outcome.Plan!.Attributes) }))];
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await BulkWriter.TrustKeysAsync(connection, transaction, jobs, cancellationToken);
         var jobIds = await BulkWriter.ReserveIdsAsync(connection, transaction, "jobs", jobs.Count, cancellationToken);
@@ -289,22 +292,7 @@ public sealed class JobImporter(PermitsDbContext db, CityCalendar calendar, Time
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The rejects file: line, job number, column, value, reason (and the kind, for counting).</summary>
-    public static async Task WriteRejectsAsync(string path, IReadOnlyList<ImportReject> rejects)
-    {
-        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        await using var csv = new SpreadsheetSafeCsvWriter(writer);
-        foreach (var name in new[] { "line", "job_number", "column", "value", "reason", "kind" }) csv.WriteField(name);
-        await csv.NextRecordAsync();
-        foreach (var r in rejects)
-        {
-            csv.WriteField(r.Line);
-            csv.WriteField(r.JobNumber);
-            csv.WriteField(r.Column);
-            csv.WriteField(r.Value);
-            csv.WriteField(r.Reason);
-            csv.WriteField(r.Kind.ToString());
-            await csv.NextRecordAsync();
-        }
-    }
+    /// <summary>The rejects file (<see cref="RejectsFile"/>, the one format of both importers).</summary>
+    public static Task WriteRejectsAsync(string path, IReadOnlyList<ImportReject> rejects) =>
+        RejectsFile.WriteAsync(path, rejects.Select(r => r.ToRejectedRow()));
 }

@@ -46,9 +46,10 @@ public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zon
             $"""
             SELECT j.job_number, j.description, j.submitted_at, i.finished_at, f.state, f.ended_at, f.base_at,
                    j.house_number, j.street, j.city, j.state, j.zip, j.borough, j.permit_type_code, p.name,
-                   coalesce(g.elapsed_us, f.elapsed_us)
+                   coalesce(g.elapsed_us, f.elapsed_us), a.time_zone
             FROM jobs j
             JOIN job_figures f ON f.job_id = j.id
+            LEFT JOIN job_attributes a ON a.job_id = j.id
             JOIN permit_types p ON p.code = j.permit_type_code
             LEFT JOIN job_figures_as_of(@as_of) g ON g.job_id = j.id
             LEFT JOIN step_figures i ON i.job_id = j.id AND i.step_key = '{IssuanceStepKey}' AND i.status = 'Approved'
@@ -56,6 +57,7 @@ public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zon
             """,
             r =>
             {
+                var Format = Formatter(r, 16);
                 var state = r.GetString(4);
                 var issued = Instant(r, 3);
                 var ended = Instant(r, 5);
@@ -77,25 +79,27 @@ public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zon
         StatusChanges => new Dataset(
             ["PermitNum", "StepKey", "StepName", "Agency", "Status", "StatusDate"],
             """
-            SELECT j.job_number, s.key, s.name, s.agency_code, e.status, e.occurred_at
+            SELECT j.job_number, s.key, s.name, s.agency_code, e.status, e.occurred_at, a.time_zone
             FROM step_events e JOIN steps s ON s.id = e.step_id JOIN jobs j ON j.id = s.job_id
+            LEFT JOIN job_attributes a ON a.job_id = j.id
             WHERE e.occurred_at <= @as_of
             ORDER BY j.id, e.sequence
             """,
-            r => [r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Format(Instant(r, 5))]),
+            r => [r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Formatter(r, 6)(Instant(r, 5))]),
         Steps => new Dataset(
             ["PermitNum", "StepKey", "StepName", "Agency", "Status", "ReadyAt", "FinishedAt", "DaysOpen", "DaysWithAgency", "DaysWithApplicant",
              "CorrectionCycles", "DaysBlocked", "DaysWaitingOnOtherAgencies", "BusinessDaysWithAgency", "TargetBusinessDays", "TargetStatus"],
             """
             SELECT j.job_number, f.step_key, f.step_name, f.agency_code, f.status, f.ready_at, f.finished_at, f.days_open_us, f.with_agency_us,
                    f.with_applicant_us, f.correction_cycles, f.days_blocked_us, f.waiting_us, f.business_days_with_agency,
-                   f.target_business_days, f.target_status
+                   f.target_business_days, f.target_status, a.time_zone
             FROM step_figures_as_of(@as_of) f JOIN jobs j ON j.id = f.job_id
+            LEFT JOIN job_attributes a ON a.job_id = j.id
             ORDER BY j.id, f.position
             """,
             r =>
             [
-                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Format(Instant(r, 5)), Format(Instant(r, 6)),
+                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Formatter(r, 16)(Instant(r, 5)), Formatter(r, 16)(Instant(r, 6)),
                 Days(r.GetInt64(7)), Days(r.GetInt64(8)), Days(r.GetInt64(9)), r.GetInt32(10), Days(r.GetInt64(11)), Days(r.GetInt64(12)),
                 r.GetInt32(13), r.IsDBNull(14) ? null : r.GetInt32(14), r.IsDBNull(15) ? null : r.GetString(15),
             ]),
@@ -107,9 +111,24 @@ public sealed class OpenDataExport(NpgsqlConnection connection, TimeZoneInfo zon
     /// <summary>Exact days with three decimals (spec: averages use exact days), as a number.</summary>
     private static decimal Days(long us) => Math.Round(us / 86_400_000_000m, 3);
 
-    /// <summary>ISO 8601 with the city's local offset: the wall-clock time a resident knows, and the exact instant.</summary>
-    private string? Format(DateTimeOffset? instant) =>
-        instant is { } at ? TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture) : null;
+    private readonly Dictionary<string, TimeZoneInfo> _zones = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// ISO 8601 with the local offset of the job's source (its mapping's zone, kept in job_attributes.time_zone) or else
+    /// the city's: the wall-clock time the source and its residents know, and the exact instant (ADR-043).
+    /// </summary>
+    private Func<DateTimeOffset?, string?> Formatter(NpgsqlDataReader r, int zoneColumn)
+    {
+        var own = zone;
+        if (!r.IsDBNull(zoneColumn))
+        {
+            var id = r.GetString(zoneColumn);
+            if (!_zones.TryGetValue(id, out var found))
+                _zones[id] = found = TimeZoneInfo.TryFindSystemTimeZoneById(id, out var known) ? known : zone;
+            own = found;
+        }
+        return instant => instant is { } at ? TimeZoneInfo.ConvertTime(at, own).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture) : null;
+    }
 
     private async Task ReadAsync(string dataset, DateTimeOffset asOf, Func<string[], Task> header, Func<object?[], Task> row, CancellationToken cancellationToken)
     {

@@ -167,7 +167,7 @@ public sealed class EventImportTests(PostgresServer server) : IAsyncLifetime
             var broken = Path.Combine(dir.FullName, "broken.csv");
             await File.WriteAllTextAsync(broken, UnclosedQuote);
 
-            Assert.Equal(1, await Web.Commands.CommandLine.RunAsync(["import-events", broken], Web.Commands.PortalHost.Over(portal.Services)));
+            Assert.Equal(1, await Web.Commands.CommandLine.RunAsync(["import-events", "--rejects", Path.Combine(dir.FullName, "broken.rejects.csv"), broken], Web.Commands.PortalHost.Over(portal.Services)));
             Assert.Contains("never closed", await File.ReadAllTextAsync(Path.Combine(dir.FullName, "broken.rejects.csv")), StringComparison.Ordinal);
         }
         finally

@@ -54,12 +54,15 @@ public sealed class JobImportTests(PostgresServer server)
         var summary = await ImportFiles.ImportAsync(db, ImportFiles.Mapping("sf-building-permits"), ImportFiles.Data("sf-building-permits.sample.csv"));
 
         Assert.Equal(1, summary.Skipped); // the secondary address row of 201404173493
-        Assert.Equal(7, summary.JobsImported);
-        Assert.Equal(2, summary.Rejects.Count);
-        Assert.Contains(summary.Rejects, r => r is { JobNumber: "201708033821", Column: "Issued Date", Value: "08/03/2017 12:00:00 AM", Kind: RejectKind.Backwards });
-        Assert.Contains(summary.Rejects, r => r is { JobNumber: "201508255227", Column: "Completed Date", Kind: RejectKind.Missing });
+        // ADR-043: 201708033821's issue date 08/03/2017 12:00:00 AM (a date alone) is its filing day, not "before" the filing at 01:44 PM.
+        Assert.Equal(8, summary.JobsImported);
+        var reject = Assert.Single(summary.Rejects);
+        Assert.Equal(("201508255227", "Completed Date", RejectKind.Missing), (reject.JobNumber, reject.Column, reject.Kind));
 
         await using var context = PermitsDatabase.Open(db);
+        var sameDay = await context.Jobs.Include(j => j.Steps).ThenInclude(s => s.Events).SingleAsync(j => j.JobNumber == "201708033821");
+        Assert.Equal(sameDay.SubmittedAt, sameDay.Steps.Single(s => s.Key == "PERMIT").Events.Single(e => e.Status == StepStatus.Approved).OccurredAt);
+        Assert.Equal("America/Los_Angeles", (await context.JobAttributes.SingleAsync(a => a.JobId == sameDay.Id)).TimeZone);
         var states = await context.JobFigures.ToDictionaryAsync(j => j.JobNumber, j => j.State);
         Assert.Equal("Withdrawn", states["201809109564"]);
         Assert.Equal("Withdrawn", states["201710121154"]);
@@ -74,6 +77,25 @@ public sealed class JobImportTests(PostgresServer server)
         Assert.Contains("\"neighborhood\":", attributes.Values, StringComparison.Ordinal);
         Assert.True(await context.Agencies.AnyAsync(a => a.Code == "SFDBI"));
         Assert.True(await context.PermitTypes.AnyAsync(p => p.Code == "SF8"));
+    }
+
+    [Fact]
+    public async Task The_open_data_export_writes_a_source_zone_jobs_instants_with_that_zones_offset()
+    {
+        var db = await ImportFiles.SeededDatabaseAsync(server);
+        await ImportFiles.ImportAsync(db, ImportFiles.Mapping("sf-building-permits"), ImportFiles.Data("sf-building-permits.sample.csv"));
+        await using var connection = new Npgsql.NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using (var zone = new Npgsql.NpgsqlCommand("SET permits.city_zone = 'America/New_York'", connection)) await zone.ExecuteNonQueryAsync();
+        using var output = new MemoryStream();
+
+        await new Web.Features.OpenData.OpenDataExport(connection, ImportFiles.NewYork, "https://permits.example")
+            .WriteCsvAsync(Web.Features.OpenData.OpenDataExport.Permits, output, DateTimeOffset.UtcNow);
+
+        var csv = System.Text.Encoding.UTF8.GetString(output.ToArray());
+        // Filed 04/17/2014 12:03:16 PM Pacific: written as San Francisco's clock shows it, not New York's 15:03 -04:00 (ADR-043).
+        Assert.Contains("2014-04-17T12:03:16-07:00", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("2014-04-17T15:03:16-04:00", csv, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -205,7 +227,7 @@ public sealed class JobImportTests(PostgresServer server)
             var good = Path.Combine(dir.FullName, "good.csv");
             await File.WriteAllTextAsync(good, "job,filed,approved,issued,house,street,cost\nJOB-7,2024-03-01,,,10,Main St,\n");
 
-            Assert.Equal(1, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mapping, broken], Web.Commands.PortalHost.Over(portal.Services)));
+            Assert.Equal(1, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mapping, "--rejects", Path.Combine(dir.FullName, "broken.rejects.csv"), broken], Web.Commands.PortalHost.Over(portal.Services)));
             Assert.Contains("never closed", await File.ReadAllTextAsync(Path.Combine(dir.FullName, "broken.rejects.csv")), StringComparison.Ordinal);
             Assert.Equal(0, await Web.Commands.CommandLine.RunAsync(["import", "--mapping", mapping, good], Web.Commands.PortalHost.Over(portal.Services)));
         }

@@ -94,8 +94,10 @@ internal sealed class DateColumns(IReadOnlyList<string> names, FileColumns colum
 }
 
 /// <summary>
-/// Reads a date or date-time value of the file: wall-clock values are local to the mapping's time zone
-/// (a date alone is that day's local midnight); values with an offset are instants as they are.
+/// Reads a date or date-time value of the file: wall-clock values are local to the mapping's time zone; values with
+/// an offset are instants as they are. A wall-clock value without a time of day (a date alone, or the exactly
+/// 00:00:00 the real files write for one) also says which day it names, so that the mapper can place it by
+/// <see cref="CityCalendar.DateOnlyInstant"/> (ADR-043).
 /// </summary>
 internal sealed class DateReader
 {
@@ -103,19 +105,27 @@ internal sealed class DateReader
     private readonly string[] _localFormats;
     private readonly string[] _offsetFormats;
     private readonly bool _excel;
-    private readonly CityCalendar _zone;
 
-    public DateReader(ImportMapping mapping)
+    /// <param name="mapping">The file's formats and zone.</param>
+    /// <param name="cityZone">The zone of a mapping that names none: the city's.</param>
+    public DateReader(ImportMapping mapping, TimeZoneInfo cityZone)
     {
         _offsetFormats = [.. mapping.DateFormats.Where(f => f.Contains('z', StringComparison.Ordinal) || f.Contains('K', StringComparison.Ordinal))];
         _localFormats = [.. mapping.DateFormats.Except(_offsetFormats)];
         _excel = mapping.ExcelSerialDates;
-        _zone = new CityCalendar(TimeZoneInfo.FindSystemTimeZoneById(mapping.TimeZone));
+        Zone = new CityCalendar(mapping.TimeZone is { } zone ? TimeZoneInfo.FindSystemTimeZoneById(zone) : cityZone);
     }
 
-    public bool TryRead(string raw, out DateTimeOffset instant)
+    /// <summary>The file's clock and calendar (the mapping's zone, no holidays): the city day of a date-only value.</summary>
+    public CityCalendar Zone { get; }
+
+    /// <param name="raw">The field.</param>
+    /// <param name="instant">The instant; for a date-only value the start of its day.</param>
+    /// <param name="day">The day a date-only value names; null for a value with a time of day or an offset.</param>
+    public bool TryRead(string raw, out DateTimeOffset instant, out DateOnly? day)
     {
         instant = default;
+        day = null;
         if (_offsetFormats.Length > 0 &&
             DateTimeOffset.TryParseExact(raw, _offsetFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withOffset))
         {
@@ -125,18 +135,21 @@ internal sealed class DateReader
         if (_localFormats.Length > 0 &&
             DateTime.TryParseExact(raw, _localFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local))
         {
-            instant = _zone.FromLocal(local);
+            instant = Zone.FromLocal(local);
+            if (local.TimeOfDay == TimeSpan.Zero) day = DateOnly.FromDateTime(local);
             return true;
         }
         // Excel stores a date as days since 1899-12-30 (its 1900 leap-year bug folded in), the time as the fraction.
         if (_excel && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var serial) && serial is >= 1 and < 2958466)
         {
-            instant = _zone.FromLocal(ExcelEpoch.AddTicks((long)Math.Round(serial * TimeSpan.TicksPerDay / TimeSpan.TicksPerSecond) * TimeSpan.TicksPerSecond));
+            var serialLocal = ExcelEpoch.AddTicks((long)Math.Round(serial * TimeSpan.TicksPerDay / TimeSpan.TicksPerSecond) * TimeSpan.TicksPerSecond);
+            instant = Zone.FromLocal(serialLocal);
+            if (serialLocal.TimeOfDay == TimeSpan.Zero) day = DateOnly.FromDateTime(serialLocal);
             return true;
         }
         return false;
     }
 
     /// <summary>The local date of an instant in the mapping's zone (for the plausibility check).</summary>
-    public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(_zone.ToLocal(instant));
+    public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(Zone.ToLocal(instant));
 }

@@ -13,8 +13,11 @@ public sealed class ImportMapping
     public string Name { get; init; } = "";
     public string? About { get; init; }
 
-    /// <summary>The zone the file's wall-clock values are read in (IANA id). Date-only values are local midnights there.</summary>
-    public string TimeZone { get; init; } = "America/New_York";
+    /// <summary>
+    /// The zone the file's wall-clock values are read in (IANA id); null for the city's zone. When named, it is kept with
+    /// each job, and the open-data exports write that job's instants with its offset (ADR-043).
+    /// </summary>
+    public string? TimeZone { get; init; }
 
     /// <summary>.NET date formats the file may use, tried in order; several may appear in one file.</summary>
     public List<string> DateFormats { get; init; } = [];
@@ -91,14 +94,8 @@ public sealed class ImportMapping
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Name)) problems.Add("name is required.");
-        try
-        {
-            TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-        }
-        catch (TimeZoneNotFoundException)
-        {
+        if (TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
             problems.Add($"timeZone '{TimeZone}' is not a known time zone.");
-        }
         if (DateFormats.Count == 0 && !ExcelSerialDates) problems.Add("dateFormats needs at least one format.");
         if (string.IsNullOrWhiteSpace(JobNumber.Value)) problems.Add("jobNumber.value is required (a column as \"{Column}\").");
         if (SubmittedAt.Count == 0) problems.Add("submittedAt needs a column.");

@@ -15,7 +15,13 @@ public enum RejectKind
 }
 
 /// <summary>A row that was not imported: where, which column and value, and why.</summary>
-public sealed record ImportReject(int Line, string JobNumber, string Column, string Value, string Reason, RejectKind Kind);
+public sealed record ImportReject(int Line, string JobNumber, string Column, string Value, string Reason, RejectKind Kind)
+{
+    /// <summary>The source row as one CSV line, for the rejects file.</summary>
+    public string Row { get; init; } = "";
+
+    public RejectedRow ToRejectedRow() => new(Line, Kind.ToString(), Reason, JobNumber, Column, Value, Row);
+}
 
 /// <summary>A row that became a job: the domain object (validated by its own rules) and the attributes kept beside it.</summary>
 public sealed record JobPlan(int Line, Job Job, IReadOnlyDictionary<string, string> Attributes)
@@ -60,12 +66,16 @@ public sealed partial class JobRowMapper
     private sealed record StepPlan(int Position, StepColumns Step, DateColumns Starts, DateColumns Finishes,
         List<(DateColumns From, DateColumns To, int ConditionColumn, HashSet<string>? Values)> Intervals);
 
-    public JobRowMapper(ImportMapping mapping, IReadOnlyList<string> header, IReadOnlySet<string> knownPermitTypes, TimeProvider clock)
+    /// <summary>A date of the row: its instant, the column and text it came from, and the day it names when it has no time of day.</summary>
+    private readonly record struct Dated(DateTimeOffset At, string Column, string Raw, DateOnly? Day);
+
+    /// <param name="cityZone">The zone a mapping without <c>timeZone</c> is read in: the city's.</param>
+    public JobRowMapper(ImportMapping mapping, IReadOnlyList<string> header, IReadOnlySet<string> knownPermitTypes, TimeProvider clock, TimeZoneInfo cityZone)
     {
         _mapping = mapping;
         _clock = clock;
         Columns = new FileColumns(header);
-        _dates = new DateReader(mapping);
+        _dates = new DateReader(mapping, cityZone);
         _jobNumber = new Template(mapping.JobNumber.Value, Columns);
         _jobNumberPattern = mapping.JobNumber.Pattern is { Length: > 0 } p ? new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(30)) : null;
         _submitted = new DateColumns(mapping.SubmittedAt, Columns);
@@ -162,18 +172,25 @@ public sealed partial class JobRowMapper
         new(new ImportReject(line, jobNumber, column, value, reason, kind));
 
     /// <summary>A date of the row; null when empty. Unreadable and implausible values reject the row.</summary>
-    private (DateTimeOffset At, string Column, string Raw)? ReadDate(string[] record, DateColumns columns, int line, string jobNumber)
+    private Dated? ReadDate(string[] record, DateColumns columns, int line, string jobNumber)
     {
         var (column, raw) = columns.Read(record);
         if (raw.Length == 0) return null;
-        if (!_dates.TryRead(raw, out var at))
+        if (!_dates.TryRead(raw, out var at, out var day))
             throw Reject(line, jobNumber, column, raw, $"'{raw}' is not a date in any of the formats {string.Join(", ", _mapping.DateFormats)}.", RejectKind.Unparseable);
         if (_dates.LocalDate(at) < _mapping.Earliest)
             throw Reject(line, jobNumber, column, raw, $"{column} {raw} is before {_mapping.Earliest:yyyy-MM-dd}: not a believable date.", RejectKind.OutOfRange);
         if (at > _clock.GetUtcNow())
             throw Reject(line, jobNumber, column, raw, $"{column} {raw} is in the future (a century off?).", RejectKind.OutOfRange);
-        return (at, column, raw);
+        return new Dated(at, column, raw, day);
     }
+
+    /// <summary>
+    /// A date-only value placed by the one rule (<see cref="CityCalendar.DateOnlyInstant"/>, ADR-043): on the city day of
+    /// the prior event, at that event's instant, so an issue date on the filing day is not "before" a timed filing.
+    /// </summary>
+    private Dated? Placed(Dated? value, Dated? prior) =>
+        value is { Day: { } day } dated ? dated with { At = _dates.Zone.DateOnlyInstant(day, prior?.At) } : value;
 
     private enum Order { InReview = 0, Objection = 1, Resubmission = 2, Approved = 100 }
 
@@ -211,7 +228,8 @@ public sealed partial class JobRowMapper
 
         if (_withdrawal is { } w && w.Values.Contains(FileColumns.Value(record, w.Column)))
         {
-            var at = ReadDate(record, w.At, line, jobNumber)
+            var last = !job.Events.Any() ? job.SubmittedAt : job.Events.Max(e => e.OccurredAt);
+            var at = Placed(ReadDate(record, w.At, line, jobNumber), new Dated(last, "", "", null))
                 ?? throw Reject(line, jobNumber, w.At.Name, "", $"The job was withdrawn but {w.At.Name} is empty.", RejectKind.Missing);
             try
             {
@@ -262,19 +280,18 @@ public sealed partial class JobRowMapper
     private sealed record PlannedEvent(DateTimeOffset At, int Position, int Order, string Step, StepStatus Status, string Column, string Raw);
 
     /// <summary>The row's stage dates as events in time order, after checking that no date runs backwards.</summary>
-    private List<PlannedEvent> StepEvents(string[] record, int line, string jobNumber, (DateTimeOffset At, string Column, string Raw) submitted)
+    private List<PlannedEvent> StepEvents(string[] record, int line, string jobNumber, Dated submitted)
     {
-        var finishes = new Dictionary<string, (DateTimeOffset At, string Column, string Raw)?>();
+        var finishes = new Dictionary<string, Dated?>();
         var events = new List<PlannedEvent>();
         foreach (var plan in _steps)
         {
             var step = plan.Step;
             var start = plan.Starts.IsMapped ? ReadDate(record, plan.Starts, line, jobNumber) : null;
             var finish = plan.Finishes.IsMapped ? ReadDate(record, plan.Finishes, line, jobNumber) : null;
-            finishes[step.Key] = finish;
 
             // ready_at: the submission, or the last prerequisite's finish (which column made it so, for the messages).
-            (DateTimeOffset At, string Column, string Raw)? ready = submitted;
+            Dated? ready = submitted;
             foreach (var dependency in step.DependsOn)
             {
                 if (finishes[dependency] is not { } done) { ready = null; break; }
@@ -292,8 +309,9 @@ public sealed partial class JobRowMapper
                         $"{s.Column} is given but {blocker.Finishes.Name} is empty: {step.Name} cannot start before {blocker.Step.Name} finishes.", RejectKind.Missing);
             }
 
+            start = Placed(start, ready);
             var latest = ready;
-            void NotBefore((DateTimeOffset At, string Column, string Raw) value)
+            void NotBefore(Dated value)
             {
                 if (latest is { } earlier && value.At < earlier.At)
                     throw Reject(line, jobNumber, value.Column, value.Raw,
@@ -307,17 +325,28 @@ public sealed partial class JobRowMapper
             }
 
             // Applicant intervals in time order; one that starts inside the previous one is the same correction cycle.
-            var intervals = new List<((DateTimeOffset At, string Column, string Raw) From, (DateTimeOffset At, string Column, string Raw)? To)>();
+            var intervals = new List<(Dated From, Dated? To)>();
             foreach (var (fromColumns, toColumns, conditionColumn, values) in plan.Intervals)
             {
                 if (values is not null && !values.Contains(FileColumns.Value(record, conditionColumn))) continue;
-                if (ReadDate(record, fromColumns, line, jobNumber) is not { } from) continue;
-                var to = toColumns.IsMapped ? ReadDate(record, toColumns, line, jobNumber) : null;
+                if (Placed(ReadDate(record, fromColumns, line, jobNumber), start ?? ready) is not { } from) continue;
+                var to = toColumns.IsMapped ? Placed(ReadDate(record, toColumns, line, jobNumber), from) : null;
                 if (to is { } answered && answered.At < from.At)
                     throw Reject(line, jobNumber, answered.Column, answered.Raw,
                         $"{answered.Column} {answered.Raw} is before {from.Column} {from.Raw}: the dates run backwards.", RejectKind.Backwards);
                 intervals.Add((from, to));
             }
+            // The sign-off after the step's other dates: a date-only one on their day is placed at the latest of them.
+            Dated? beforeFinish = start ?? ready;
+            foreach (var (from, to) in intervals)
+            {
+                if (beforeFinish is not { } b || from.At > b.At) beforeFinish = from;
+                if (to is { } t && t.At > beforeFinish!.Value.At) beforeFinish = t;
+            }
+            if (ready is { } r && beforeFinish is { } bf && r.At > bf.At) beforeFinish = r;
+            finish = Placed(finish, beforeFinish);
+            finishes[step.Key] = finish;
+
             var order = (int)Order.Objection;
             DateTimeOffset? cycleEnd = null;
             var open = false;
