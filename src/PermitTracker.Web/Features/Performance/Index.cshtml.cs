@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using PermitTracker.Web.Features.Jobs;
 using PermitTracker.Web.Features.Reports;
 
@@ -6,8 +7,9 @@ namespace PermitTracker.Web.Features.Performance;
 /// <summary>
 /// GET /performance, public: per agency and step, the days with the agency of the steps finished in the last 90 city
 /// days, and each agency's 12-month trend (ADR-044). The figures come from <see cref="PerformanceDashboard"/>'s cache of
-/// the day; this only puts them in the reader's language.
+/// the day; this only puts them in the reader's language. Limited like the other public lookups, per client address.
 /// </summary>
+[EnableRateLimiting(PublicLookups.Policy)]
 public sealed class IndexModel(PerformanceDashboard dashboard) : PageModel
 {
     public sealed record AgencyTrend(string Agency, string Title, IReadOnlyList<(string Month, PerformanceMonth? Row)> Months, LineChart Chart);

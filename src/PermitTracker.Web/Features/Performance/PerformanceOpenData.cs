@@ -11,7 +11,8 @@ public static class PerformanceOpenData
 {
     public static void MapPerformanceDashboard(this WebApplication app)
     {
-        var files = app.MapGroup("").WithTags("Open data");
+        // The public lookups' limit per client address, as the status page and the job API: cheap answers, but a walk of them is no resident.
+        var files = app.MapGroup("").WithTags("Open data").RequireRateLimiting(PublicLookups.Policy);
         files.MapGet("/performance.csv", async (HttpContext http, PerformanceDashboard dashboard, CancellationToken ct) =>
                 await WriteCsvAsync(http, dashboard, "performance.csv", StepsTable, ct))
             .WithName("GetPerformanceCsv")
