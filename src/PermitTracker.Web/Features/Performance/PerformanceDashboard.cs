@@ -30,17 +30,21 @@ public sealed class PerformanceDashboardOptions
 
 /// <summary>
 /// The dashboard's figures, computed once per city day by the reports' own queries (<see cref="ReportQueries.StepPerformanceAsync"/>,
-/// <see cref="ReportQueries.TrendAsync"/>: one percentile rule, in their SQL) and kept in memory until the city's next
-/// midnight. Concurrent askers share the one computation; a failed one is not kept, so the next ask tries again.
+/// <see cref="ReportQueries.TrendAsync"/>: one percentile rule, in their SQL) and kept in memory. Concurrent askers share
+/// the one computation of a day. While a new day's figures are being computed (seconds at a million jobs), askers get
+/// the latest figures there are, which say their day; only an instance that has none yet (just started) makes them wait.
+/// A failed computation is tried again a minute later at the soonest, not by every ask.
 /// </summary>
 public sealed class PerformanceDashboard(IServiceScopeFactory scopes, TimeProvider clock, TimeZoneInfo zone)
 {
     public const int WindowDays = 90;
     public const int TrendMonths = 12;
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(1);
 
     private readonly CityCalendar _calendar = new(zone);
     private readonly Lock _gate = new();
-    private (DateOnly Day, Task<PerformanceFigures> Figures)? _current;
+    private (DateOnly Day, Task<PerformanceFigures> Figures, DateTimeOffset StartedAt)? _current;
+    private PerformanceFigures? _latest;
 
     /// <summary>The city's date now.</summary>
     public DateOnly Today => DateOnly.FromDateTime(_calendar.ToLocal(clock.GetUtcNow()));
@@ -48,25 +52,42 @@ public sealed class PerformanceDashboard(IServiceScopeFactory scopes, TimeProvid
     /// <summary>How long until the city's next midnight, when the figures move on.</summary>
     public TimeSpan UntilNextDay() => _calendar.FromLocal(Today.AddDays(1).ToDateTime(TimeOnly.MinValue)) - clock.GetUtcNow();
 
-    /// <summary>Today's figures: the cached ones, or the one computation of them that every caller of the day waits for.</summary>
-    public Task<PerformanceFigures> GetAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// What a resident is shown: today's figures when they are ready, else the latest computed (an earlier day's) while
+    /// today's are computed; with none at all, today's once computed.
+    /// </summary>
+    public async Task<PerformanceFigures> GetAsync(CancellationToken cancellationToken)
+    {
+        var today = Computation();
+        if (today.IsCompletedSuccessfully) return today.Result;
+        return Volatile.Read(ref _latest) ?? await today.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Today's figures, waiting for their computation if need be (the warmer, just after midnight).</summary>
+    public Task<PerformanceFigures> TodayAsync(CancellationToken cancellationToken) => Computation().WaitAsync(cancellationToken);
+
+    /// <summary>Today's one computation: the one under way or done, or a new one.</summary>
+    private Task<PerformanceFigures> Computation()
     {
         var day = Today;
-        Task<PerformanceFigures> figures;
+        var now = clock.GetUtcNow();
         lock (_gate)
         {
-            if (_current is { } current && current.Day == day && !current.Figures.IsFaulted && !current.Figures.IsCanceled)
+            if (_current is { } current && current.Day == day && (!current.Figures.IsFaulted || now - current.StartedAt < RetryAfterFailure))
+                return current.Figures;
+            // Not an asker's token: the computation is everyone's, and one asker leaving must not cancel it.
+            var figures = Task.Run(async () =>
             {
-                figures = current.Figures;
-            }
-            else
-            {
-                // Not the asker's token: the computation is everyone's, and one asker leaving must not cancel it.
-                figures = Task.Run(() => ComputeAsync(day, CancellationToken.None), CancellationToken.None);
-                _current = (day, figures);
-            }
+                var computed = await ComputeAsync(day, CancellationToken.None);
+                lock (_gate)
+                {
+                    if (_latest is null || _latest.CityDay <= computed.CityDay) Volatile.Write(ref _latest, computed);
+                }
+                return computed;
+            }, CancellationToken.None);
+            _current = (day, figures, now);
+            return figures;
         }
-        return figures.WaitAsync(cancellationToken);
     }
 
     /// <summary>The figures of a city day, as of its first instant; the same for any instance and any hour of that day.</summary>
@@ -116,7 +137,7 @@ public sealed class PerformanceDashboardWarmer(PerformanceDashboard dashboard, T
             try
             {
                 var started = clock.GetTimestamp();
-                var figures = await dashboard.GetAsync(stoppingToken);
+                var figures = await dashboard.TodayAsync(stoppingToken);
                 log.LogInformation("Performance dashboard for {CityDay} computed in {Elapsed} ms", figures.CityDay, (int)clock.GetElapsedTime(started).TotalMilliseconds);
                 // A second past midnight: the city's new day has begun on every clock.
                 wait = dashboard.UntilNextDay() + TimeSpan.FromSeconds(1);
