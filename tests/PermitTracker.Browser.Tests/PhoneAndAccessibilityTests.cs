@@ -88,7 +88,7 @@ public sealed class PhoneAndAccessibilityTests(BrowserPortal portal)
         var data = new TheoryData<string, string>();
         foreach (var lang in Languages)
         {
-            foreach (var page in new[] { "home", "search", "search-none", "status", "status-phone", "not-found", "accessibility", "privacy", "contact", "login" })
+            foreach (var page in new[] { "home", "search", "search-none", "status", "status-phone", "not-found", "accessibility", "privacy", "contact", "login", "performance", "performance-phone" })
                 data.Add(page, lang);
             foreach (var page in new[] { "staff:queue", "staff:step", "manager:reports", "manager:step-performance", "manager:wait-matrix", "manager:critical-path-shares", "manager:trend", "manager:jobs", "manager:backlog",
                 "manager:backlog-over-time", "manager:statutory",
@@ -115,6 +115,7 @@ public sealed class PhoneAndAccessibilityTests(BrowserPortal portal)
             "search-none" => (null, "/jobs/search?houseNumber=1&street=Nowhere%20Lane"),
             "status" or "status-phone" => (null, $"/jobs/{number}?asOf={Uri.EscapeDataString(AsOf)}"),
             "not-found" => (null, "/jobs/999999999"),
+            "performance" or "performance-phone" => (null, "/performance"),
             "login" => (null, "/account/login"),
             "staff:queue" => (DemoAccounts.StaffEmail("FDNY"), "/staff"),
             "staff:step" => (DemoAccounts.StaffEmail("FDNY"), $"/staff/jobs/{number}/steps/{fdnyStep}"),

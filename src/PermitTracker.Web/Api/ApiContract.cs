@@ -17,7 +17,7 @@ public static class ApiContract
     private static readonly Dictionary<string, string> TagDescriptions = new()
     {
         ["Jobs"] = "A job's status and figures (public), and the writes of agencies' and intake systems (X-Api-Key).",
-        ["Open data"] = "Whole datasets, public and without personal data: BLDS permits, status changes, per-step figures.",
+        ["Open data"] = "Whole datasets, public and without personal data: BLDS permits, status changes, per-step figures, and the public performance dashboard's figures (per city day).",
         ["Reports"] = "The manager reports as JSON or CSV: a reports key, or a signed-in manager's cookie.",
     };
 

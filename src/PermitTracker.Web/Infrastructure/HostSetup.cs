@@ -10,6 +10,7 @@ using PermitTracker.Web.Features.Jobs;
 using PermitTracker.Web.Features.Moves;
 using PermitTracker.Web.Features.Notifications;
 using PermitTracker.Web.Features.OpenData;
+using PermitTracker.Web.Features.Performance;
 using PermitTracker.Web.Features.Reports;
 using PermitTracker.Web.Features.Seed;
 using Scalar.AspNetCore;
@@ -57,6 +58,9 @@ public static class HostSetup
         services.AddScoped<Features.Reports.ReportPageServices>();
         services.Configure<ReportSnapshotOptions>(builder.Configuration.GetSection(ReportSnapshotOptions.Section));
         services.AddHostedService<ReportSnapshotRefresher>();
+        services.AddSingleton<Features.Performance.PerformanceDashboard>();
+        services.Configure<Features.Performance.PerformanceDashboardOptions>(builder.Configuration.GetSection(Features.Performance.PerformanceDashboardOptions.Section));
+        services.AddHostedService<Features.Performance.PerformanceDashboardWarmer>();
         services.AddScoped<Features.Staff.QueueQuery>();
         services.AddScoped<Features.Staff.StepDetailsQuery>();
         services.AddNotifications(builder.Configuration);
@@ -127,6 +131,7 @@ public static class HostSetup
         app.MapLanguageChoice();
         app.MapPermitsApi();
         app.MapReportsApi();
+        app.MapPerformanceDashboard();
         app.MapNotificationFeeds();
         app.MapOpenApi("/api/{documentName}/openapi.json");
         app.MapScalarApiReference("/api/docs", options => options

@@ -133,7 +133,7 @@ public sealed partial class LanguagesTests(PostgresServer server) : IAsyncLifeti
         var now = DateTimeOffset.UtcNow;
         string[] pages =
         [
-            "/", "/accessibility", "/privacy", "/contact",
+            "/", "/accessibility", "/privacy", "/contact", "/performance",
             $"/jobs/search?street={Uri.EscapeDataString(street)}",
             "/jobs/search?houseNumber=1&street=Nowhere%20Lane",
             "/jobs/search?houseNumber=1",

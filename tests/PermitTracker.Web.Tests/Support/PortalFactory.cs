@@ -35,6 +35,8 @@ public sealed class PortalFactory(string connectionString, bool seedDemoData = f
         builder.UseSetting("Reports:Snapshots:RefreshMinutes", "0");
         // The outbox's dispatcher would mail (or write .eml files for) every test's moves: notification tests turn it on or run its rounds.
         builder.UseSetting("Notifications:DispatcherEnabled", "false");
+        // The dashboard's warmer would compute the day's figures before a test has written its jobs; the tests ask themselves.
+        builder.UseSetting("PerformanceDashboard:Warmer", "false");
         // Added as a configuration source, not by UseSetting, which gives nested sections (Serilog:WriteTo:0:Name)
         // an empty value of their own that Serilog then reads as a sink's name.
         if (settings is not null)

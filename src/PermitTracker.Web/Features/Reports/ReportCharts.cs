@@ -135,9 +135,24 @@ public sealed record StackedBars(string Id, double Width, double Height, IReadOn
     }
 }
 
+/// <summary>
+/// The words a line chart writes (legend, title, description, axis, each point's title, the months), in English for the
+/// staff reports; the public performance dashboard passes its reader's language (PortalText).
+/// </summary>
+/// <param name="TitleFormat">"{0}" is the chart's subject.</param>
+/// <param name="PointFormat">"{0}" the month, "{1}" the line's name (<see cref="Median"/> or <see cref="P90"/>), "{2}" the days.</param>
+public sealed record ChartWords(string Legend, string Median, string P90, string Days, string TitleFormat, string Description, string PointFormat,
+    Func<string, string> Month, Func<double, string> Number)
+{
+    public static ChartWords English { get; } = new("Legend", "Median", "90th percentile", "days", "{0}: monthly median and 90th percentile, in days",
+        "Months along the bottom, days up the side. A line breaks where a month had fewer than 5 to judge by. The table beside the chart gives the same figures.",
+        "{0}: {1} {2} days", LineChart.MonthLabel, ReportPageModel.Days);
+}
+
 /// <summary>A monthly line chart of a median (solid line, round points) and a p90 (dashed line, square points).</summary>
 public sealed record LineChart(string Id, double Width, double Height, IReadOnlyList<LineChart.Line> Lines,
-    IReadOnlyList<LineChart.Tick> XTicks, IReadOnlyList<LineChart.Tick> YTicks, double PlotLeft, double PlotRight, double PlotTop, double PlotBottom)
+    IReadOnlyList<LineChart.Tick> XTicks, IReadOnlyList<LineChart.Tick> YTicks, double PlotLeft, double PlotRight, double PlotTop, double PlotBottom,
+    ChartWords Words)
 {
     public const double Left = 48;
     public const double Right = 12;
@@ -151,8 +166,10 @@ public sealed record LineChart(string Id, double Width, double Height, IReadOnly
 
     public sealed record Tick(double At, string Label);
 
-    public static LineChart Build(string id, IReadOnlyList<string> months, IReadOnlyList<(double? Median, double? P90)> values, double width = 560, double height = 240)
+    public static LineChart Build(string id, IReadOnlyList<string> months, IReadOnlyList<(double? Median, double? P90)> values, double width = 560, double height = 240,
+        ChartWords? words = null)
     {
+        var w = words ?? ChartWords.English;
         var max = ReportCharts.NiceMax(values.SelectMany(v => new[] { v.Median, v.P90 }).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(0).Max());
         var (left, right, top, bottom) = (Left, width - Right, Top, height - Bottom);
         double X(int i) => months.Count <= 1 ? left : left + ((right - left) * i / (months.Count - 1));
@@ -162,12 +179,13 @@ public sealed record LineChart(string Id, double Width, double Height, IReadOnly
             var paths = new List<string>();
             var points = new List<Point>();
             var current = new List<string>();
+            var name = kind == "median" ? w.Median : w.P90;
             for (var i = 0; i < months.Count; i++)
             {
                 if (pick(values[i]) is { } v)
                 {
                     current.Add($"{(current.Count == 0 ? "M" : "L")} {ReportCharts.F(X(i))} {ReportCharts.F(Y(v))}");
-                    points.Add(new Point(X(i), Y(v), $"{MonthLabel(months[i])}: {kind} {ReportPageModel.Days(v)} days"));
+                    points.Add(new Point(X(i), Y(v), string.Format(CultureInfo.InvariantCulture, w.PointFormat, w.Month(months[i]), name, w.Number(v))));
                 }
                 else if (current.Count > 0)
                 {
@@ -178,15 +196,17 @@ public sealed record LineChart(string Id, double Width, double Height, IReadOnly
             if (current.Count > 0) paths.Add(string.Join(' ', current));
             return new Line(kind, paths, points);
         }
-        var xTicks = months.Select((m, i) => (m, i)).Where(p => p.i % 3 == 0 || p.i == months.Count - 1).Select(p => new Tick(X(p.i), MonthLabel(p.m))).ToList();
+        var xTicks = months.Select((m, i) => (m, i)).Where(p => p.i % 3 == 0 || p.i == months.Count - 1).Select(p => new Tick(X(p.i), w.Month(p.m))).ToList();
         var yTicks = Enumerable.Range(0, 5).Select(k => new Tick(Y(max * k / 4), ReportCharts.F(max * k / 4))).ToList();
-        return new LineChart(id, width, height, [Build("median", v => v.Median), Build("p90", v => v.P90)], xTicks, yTicks, left, right, top, bottom);
+        return new LineChart(id, width, height, [Build("median", v => v.Median), Build("p90", v => v.P90)], xTicks, yTicks, left, right, top, bottom, w);
     }
 
-    /// <summary>"2026-04" as "Apr 2026".</summary>
-    public static string MonthLabel(string month) =>
+    /// <summary>"2026-04" as "Apr 2026" (or in the culture given: "avr. 2026").</summary>
+    public static string MonthLabel(string month) => MonthLabel(month, CultureInfo.GetCultureInfo("en-US"));
+
+    public static string MonthLabel(string month, CultureInfo culture) =>
         DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-            ? d.ToString("MMM yyyy", CultureInfo.GetCultureInfo("en-US")) : month;
+            ? d.ToString("MMM yyyy", culture) : month;
 }
 
 /// <summary>

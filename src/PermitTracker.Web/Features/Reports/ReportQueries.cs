@@ -6,7 +6,7 @@ namespace PermitTracker.Web.Features.Reports;
 // Durations are fractional days (exact percentiles over microseconds / 86,400,000,000); pages show one decimal.
 
 /// <summary>Summary statistics of one duration over a group; percentiles are null when the group is too small to judge.</summary>
-public sealed record Stat(double Mean, double? Median, double? P90, double Max);
+public sealed record Stat(double Mean, double? Median, double? P75, double? P90, double Max);
 
 public sealed record StepPerformanceRow(
     string Agency, string StepKey, string StepName, int Count, bool TooFewToJudge,
@@ -21,7 +21,7 @@ public sealed record BacklogRow(string Agency, string AgeBand, string? TargetSta
 
 public sealed record BacklogItem(string JobNumber, string StepKey, string StepName, string Agency, string Status, double DaysOpen, int BusinessDaysWithAgency, int? TargetBusinessDays, string? TargetStatus);
 
-public sealed record TrendRow(string Month, string Series, int Count, double? Median, double? P90);
+public sealed record TrendRow(string Month, string Series, int Count, double? Median, double? P75, double? P90);
 
 public sealed record DrillJob(string JobNumber, string PermitType, string? Borough, DateTimeOffset SubmittedAt, string State, double ElapsedDays);
 
@@ -180,7 +180,8 @@ public sealed partial class ReportQueries(PermitsDbContext db, TimeZoneInfo city
         var (cte, parameters) = Filtered(request, stepState: true);
         string StatSql(string column, string name) =>
             $"avg({column}){Days} AS {name}_mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY {column}){Days} AS {name}_median, "
-            + $"percentile_cont(0.9) WITHIN GROUP (ORDER BY {column}){Days} AS {name}_p90, max({column}){Days} AS {name}_max";
+            + $"percentile_cont(0.75) WITHIN GROUP (ORDER BY {column}){Days} AS {name}_p75, percentile_cont(0.9) WITHIN GROUP (ORDER BY {column}){Days} AS {name}_p90, "
+            + $"max({column}){Days} AS {name}_max";
         var sql = $"""
             {cte}
             SELECT s.agency_code AS agency, s.step_key, min(s.step_name) AS step_name, count(*)::int AS count,
@@ -188,6 +189,7 @@ public sealed partial class ReportQueries(PermitsDbContext db, TimeZoneInfo city
                    count(s.target_business_days)::int AS with_target,
                    avg(s.business_days_with_agency) FILTER (WHERE s.target_business_days IS NOT NULL)::float8 AS business_days_mean,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY s.business_days_with_agency) FILTER (WHERE s.target_business_days IS NOT NULL) AS business_days_median,
+                   percentile_cont(0.75) WITHIN GROUP (ORDER BY s.business_days_with_agency) FILTER (WHERE s.target_business_days IS NOT NULL) AS business_days_p75,
                    percentile_cont(0.9) WITHIN GROUP (ORDER BY s.business_days_with_agency) FILTER (WHERE s.target_business_days IS NOT NULL) AS business_days_p90,
                    max(s.business_days_with_agency) FILTER (WHERE s.target_business_days IS NOT NULL)::float8 AS business_days_max,
                    (count(*) FILTER (WHERE s.finished_at IS NOT NULL AND s.target_business_days IS NOT NULL AND s.business_days_with_agency <= s.target_business_days))::float8
@@ -200,7 +202,8 @@ public sealed partial class ReportQueries(PermitsDbContext db, TimeZoneInfo city
         {
             var count = r.Int("count");
             var tooFew = count < MinimumGroup;
-            Stat Read(string name) => new(r.Double($"{name}_mean"), tooFew ? null : r.Double($"{name}_median"), tooFew ? null : r.Double($"{name}_p90"), r.Double($"{name}_max"));
+            Stat Read(string name) => new(r.Double($"{name}_mean"), tooFew ? null : r.Double($"{name}_median"), tooFew ? null : r.Double($"{name}_p75"),
+                tooFew ? null : r.Double($"{name}_p90"), r.Double($"{name}_max"));
             return new StepPerformanceRow(r.String("agency"), r.String("step_key"), r.String("step_name"), count, tooFew,
                 Read("days_open"), Read("with_agency"), Read("with_applicant"), r.Int("with_target") == 0 ? null : Read("business_days"),
                 r.NullableDouble("share_within_target"), r.Double("mean_correction_cycles"));
@@ -315,13 +318,14 @@ public sealed partial class ReportQueries(PermitsDbContext db, TimeZoneInfo city
                 SELECT to_char(date_trunc('month', s.finished_at AT TIME ZONE @trend_zone), 'YYYY-MM'), 'days_with_agency:' || s.agency_code, s.with_agency_us
                 FROM s, window_start w WHERE s.finished_at IS NOT NULL AND s.ready_at IS NOT NULL AND (s.finished_at AT TIME ZONE @trend_zone) >= w.m)
             SELECT month, series, count(*)::int AS count, percentile_cont(0.5) WITHIN GROUP (ORDER BY us){Days} AS median,
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY us){Days} AS p90
+                   percentile_cont(0.75) WITHIN GROUP (ORDER BY us){Days} AS p75, percentile_cont(0.9) WITHIN GROUP (ORDER BY us){Days} AS p90
             FROM series GROUP BY 1, 2 ORDER BY 1, 2
             """;
         return await ReadAsync(sql, parameters, r =>
         {
             var count = r.Int("count");
-            return new TrendRow(r.String("month"), r.String("series"), count, count < MinimumGroup ? null : r.Double("median"), count < MinimumGroup ? null : r.Double("p90"));
+            var tooFew = count < MinimumGroup;
+            return new TrendRow(r.String("month"), r.String("series"), count, tooFew ? null : r.Double("median"), tooFew ? null : r.Double("p75"), tooFew ? null : r.Double("p90"));
         }, cancellationToken);
     }
 
