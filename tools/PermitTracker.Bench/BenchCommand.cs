@@ -17,7 +17,7 @@ namespace PermitTracker.Bench;
 public sealed class BenchCommand : ICommand
 {
     public string Name => "bench";
-    public string Usage => "bench job-numbers FILE [--count N] | api-writes --url URL [--seconds S] [--connections C] | import-file FILE [--events N]\n" +
+    public string Usage => "bench job-numbers FILE [--count N] | api-writes --url URL [--seconds S] [--connections C] [--quiet-minutes M] | import-file FILE [--events N]\n" +
                            "                          | api-batch --url URL [--seconds S] [--connections C] [--lines N] [--per-job K]\n" +
                            "                          helpers of bench/*.sh (docs/benchmarks.md)";
 
@@ -29,7 +29,8 @@ public sealed class BenchCommand : ICommand
         {
             "job-numbers" when args.Length >= 2 => await JobNumbersAsync(connectionString, args[1], int.Parse(Option("--count", "100000"), CultureInfo.InvariantCulture)),
             "api-writes" => await ApiWritesAsync(connectionString, Option("--url", "http://127.0.0.1:5000"),
-                int.Parse(Option("--seconds", "20"), CultureInfo.InvariantCulture), int.Parse(Option("--connections", "16"), CultureInfo.InvariantCulture)),
+                int.Parse(Option("--seconds", "20"), CultureInfo.InvariantCulture), int.Parse(Option("--connections", "16"), CultureInfo.InvariantCulture),
+                int.Parse(Option("--quiet-minutes", "10"), CultureInfo.InvariantCulture)),
             "api-batch" => await ApiBatchAsync(connectionString, Option("--url", "http://127.0.0.1:5000"),
                 int.Parse(Option("--seconds", "20"), CultureInfo.InvariantCulture), int.Parse(Option("--connections", "2"), CultureInfo.InvariantCulture),
                 int.Parse(Option("--lines", "1000"), CultureInfo.InvariantCulture), int.Parse(Option("--per-job", "1"), CultureInfo.InvariantCulture)),
@@ -69,17 +70,18 @@ public sealed class BenchCommand : ICommand
     /// Steps an agency holds (Ready or InReview) in open jobs whose latest event is older than a few minutes, one per
     /// job, so concurrent clients never queue on one job's row lock (which would measure the lock, not the path).
     /// </summary>
-    private static async Task<List<OpenStep>> OpenStepsAsync(NpgsqlConnection connection, int count, bool newestFirst)
+    private static async Task<List<OpenStep>> OpenStepsAsync(NpgsqlConnection connection, int count, bool newestFirst, int minutesQuiet = 10)
     {
         await using var command = new NpgsqlCommand($"""
             SELECT job_number, step_key, agency_code, status FROM (
                 SELECT DISTINCT ON (s.job_id) s.job_id, f.job_number, s.step_key, s.agency_code, s.status
                 FROM step_figures s JOIN job_figures f ON f.job_id = s.job_id
-                WHERE f.state = 'Open' AND s.status IN ('Ready', 'InReview') AND s.base_at < now() - interval '10 minutes'
+                WHERE f.state = 'Open' AND s.status IN ('Ready', 'InReview') AND s.base_at < now() - make_interval(mins => $2)
                 ORDER BY s.job_id, s.position) one_step_per_job
             ORDER BY job_id {(newestFirst ? "DESC" : "ASC")} LIMIT $1
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = minutesQuiet });
         await using var reader = await command.ExecuteReaderAsync();
         var steps = new List<OpenStep>();
         while (await reader.ReadAsync()) steps.Add(new OpenStep(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
@@ -92,11 +94,11 @@ public sealed class BenchCommand : ICommand
     /// Events per second through POST /api/v1/jobs/{n}/steps/{key}/events: C clients, each with its own steps (one
     /// job's writers queue on its row lock), toggling Ready/InReview, which the rules allow any number of times.
     /// </summary>
-    private static async Task<int> ApiWritesAsync(string connectionString, string url, int seconds, int connections)
+    private static async Task<int> ApiWritesAsync(string connectionString, string url, int seconds, int connections, int quietMinutes)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        var candidates = await OpenStepsAsync(connection, connections * 202, newestFirst: true);
+        var candidates = await OpenStepsAsync(connection, connections * 202, newestFirst: true, quietMinutes);
         var warmSteps = candidates.Take(connections * 2).ToList();
         var steps = candidates.Skip(connections * 2).ToList();
         var keys = await AgencyKeysAsync(connectionString, steps);
@@ -177,7 +179,8 @@ public sealed class BenchCommand : ICommand
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         var jobsPerBatch = Math.Max(1, lines / perJob);
-        var candidates = await OpenStepsAsync(connection, connections * jobsPerBatch * 4, newestFirst: true);
+        // Steps moved a moment ago too: each client's lines stay in time order itself (below), so rounds can follow each other.
+        var candidates = await OpenStepsAsync(connection, connections * jobsPerBatch * 4, newestFirst: true, minutesQuiet: 0);
         var keys = await AgencyKeysAsync(connectionString, candidates);
         // One agency per client (the key may move only its own steps): the agencies with the most steps, round robin.
         var byAgency = candidates.GroupBy(s => s.Agency).OrderByDescending(g => g.Count()).Select(g => g.ToList()).ToList();
@@ -236,7 +239,7 @@ public sealed class BenchCommand : ICommand
         // Warm-up, not counted: one small batch per client pays for JIT and EF query compilation.
         var warmLines = jobsPerBatch;
         jobsPerBatch = Math.Min(jobsPerBatch, 20);
-        await Task.WhenAll(Enumerable.Range(0, connections).Select(w => PostAsync(mine[w][0].Agency, Build(w, "bench.warmup"))));
+        await Task.WhenAll(Enumerable.Range(0, connections).Where(w => mine[w].Length > 0).Select(w => PostAsync(mine[w][0].Agency, Build(w, "bench.warmup"))));
         jobsPerBatch = warmLines;
 
         var stop = Stopwatch.StartNew();

@@ -141,6 +141,8 @@ public static class RecordStepEventBatch
             body.Write(buffer, 0, count);
         }
         var bytes = new ReadOnlyMemory<byte>(body.GetBuffer(), 0, (int)body.Length);
+        // A file saved by a Windows editor starts with a byte order mark, which the JSON reader does not skip.
+        if (bytes.Span.StartsWith("\uFEFF"u8)) bytes = bytes[3..];
         var lines = mediaType == NdjsonType ? ReadNdjson(bytes, options) : ReadArray(bytes, options);
         if (lines is null)
             return Problem(StatusCodes.Status400BadRequest, "The batch is not a JSON array",

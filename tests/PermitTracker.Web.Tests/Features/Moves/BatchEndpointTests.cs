@@ -197,6 +197,16 @@ public sealed class BatchEndpointTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(before, await EventCountAsync());
     }
 
+    [Fact]
+    public async Task A_byte_order_mark_before_the_first_line_is_not_a_malformed_line()
+    {
+        await CreateJobAsync("BOM-1");
+
+        var answer = await MultiStatusAsync(await SendAsync("DOB", "\uFEFF" + Ndjson(Line("BOM-1", "S1", "InReview", "06")), "application/x-ndjson"));
+
+        Assert.Equal(("created", null, null), Of(answer.GetProperty("results")[0]));
+    }
+
     /// <summary>A batch of N lines is N requests of the key's quota: over it, 429 with the headers and nothing written.</summary>
     [Fact]
     public async Task A_batch_counts_each_line_against_the_keys_quota()
