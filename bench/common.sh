@@ -68,4 +68,13 @@ wrk_run() {
     END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors }'
 }
 
+cpu_ticks() { # PID...: summed utime + stime of live processes
+  local total=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$((total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -13,14 +13,6 @@ start_portal
 TICKS=$(getconf CLK_TCK)
 postmaster=$(head -n 1 "$PGDATA_DIR/postmaster.pid")
 
-cpu_ticks() { # PID...: summed utime + stime of live processes
-  local total=0 pid
-  for pid in "$@"; do
-    [ -r "/proc/$pid/stat" ] || continue
-    total=$((total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat")))
-  done
-  echo "$total"
-}
 postgres_ticks() { cpu_ticks "$postmaster" $(pgrep -P "$postmaster"); }
 
 measure() { # SECONDS: "events portal_ticks postgres_ticks client_seconds"

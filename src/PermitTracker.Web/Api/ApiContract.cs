@@ -74,6 +74,26 @@ public static class ApiContract
         });
     }
 
+    /// <summary>
+    /// The batch's body: a JSON array of lines, or NDJSON, whose every line is one line object (the generator can only
+    /// say "the same array" for both media types).
+    /// </summary>
+    public static Task DescribeBatchBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (operation.RequestBody is OpenApiRequestBody body && body.Content is { } content)
+        {
+            body.Required = true;
+            body.Description = $"Up to {Features.Moves.RecordStepEventBatch.MaxLines} lines ({Features.Moves.RecordStepEventBatch.MaxBodyBytes / (1024 * 1024)} MiB). " +
+                "application/json: an array of line objects. application/x-ndjson: one line object per line (the schema shown is one line).";
+            content[Features.Moves.RecordStepEventBatch.NdjsonType] = new OpenApiMediaType
+            {
+                // The array's item schema, named by CreateSchemaReferenceId above: owner + type.
+                Schema = new OpenApiSchemaReference(nameof(Features.Moves.RecordStepEventBatch) + nameof(Features.Moves.RecordStepEventBatch.Line), context.Document),
+            };
+        }
+        return Task.CompletedTask;
+    }
+
     private static OpenApiResponse Problem(OpenApiOperationTransformerContext context, string description) => new()
     {
         Description = description,

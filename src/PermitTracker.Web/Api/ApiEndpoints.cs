@@ -26,6 +26,17 @@ public static class ApiEndpoints
             .Produces<RecordStepEvent.Response>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        // The colon routes as part of a literal segment (Google's custom-method style): no route value, no escaping.
+        api.MapPost("/events:batch", RecordStepEventBatch.HandleAsync)
+            .RequireAuthorization(AccessClaims.WriteStepsPolicy)
+            .RequireRateLimiting(PublicLookups.Policy) // by key: a batch of N lines counts N against the key's quota
+            .WithName("RecordStepEventBatch")
+            .WithSummary($"Records up to {RecordStepEventBatch.MaxLines} moves at once (NDJSON or a JSON array): one transaction per job, one result per line (207). An agency key may only move its own agency's steps.")
+            .Accepts<RecordStepEventBatch.Line[]>("application/json", RecordStepEventBatch.NdjsonType)
+            .Produces<RecordStepEventBatch.Response>(StatusCodes.Status207MultiStatus)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .AddOpenApiOperationTransformer(ApiContract.DescribeBatchBody);
         api.MapPost("/jobs/{jobNumber}/withdrawal", Features.Moves.WithdrawJobEndpoint.HandleAsync)
             .RequireAuthorization(AccessClaims.CreateJobsPolicy)
             .RequireRateLimiting(PublicLookups.Policy) // by key: the key's own quota (ApiKeyQuotas)

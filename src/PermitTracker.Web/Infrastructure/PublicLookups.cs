@@ -25,6 +25,7 @@ public static class PublicLookups
     public static IServiceCollection AddPublicLookupRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         // Read when the limiter is built (at start), so every configuration source counts: a test's too.
+        services.AddSingleton<Api.ApiKeyQuotas.Buckets>();
         return services.AddRateLimiter(limiter =>
         {
             var options = configuration.GetSection("RateLimiting:PublicLookups").Get<Options>() ?? new Options();
@@ -43,7 +44,7 @@ public static class PublicLookups
     {
         public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
             Api.ApiKeyQuotas.Of(httpContext) is { } key
-                ? Api.ApiKeyQuotas.Partition(key)
+                ? Api.ApiKeyQuotas.Partition(httpContext, key)
                 : ClientAddress.FixedWindow(httpContext, options.PermitLimit, options.WindowSeconds);
 
         // Headers only: the body comes from the status-code pages (problem+json for the API, the friendly page for people).

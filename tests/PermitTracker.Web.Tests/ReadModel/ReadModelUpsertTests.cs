@@ -18,25 +18,13 @@ public sealed class ReadModelUpsertTests(PostgresServer server) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
-    private async Task CreateJobAsync(string jobNumber)
-    {
-        var intake = await _portal.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber,
-            permitType = "NB",
-            submittedAt = "2026-01-05T09:00:00-05:00",
-            address = new { houseNumber = "350", street = "West 31st Street", borough = "Manhattan", zip = "10001" },
-            steps = new[]
-            {
-                new { key = "S1", name = "Plan review", agency = "DOB", dependsOn = Array.Empty<string>(), targetBusinessDays = 10 },
-                new { key = "S2", name = "Sprinkler review", agency = "FDNY", dependsOn = Array.Empty<string>(), targetBusinessDays = 10 },
-                new { key = "S3", name = "Sewer sign-off", agency = "DEP", dependsOn = Array.Empty<string>(), targetBusinessDays = 5 },
-                new { key = "S4", name = "Permit issuance", agency = "DOB", dependsOn = new[] { "S1", "S2", "S3" }, targetBusinessDays = 3 },
-            },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-    }
+    private Task CreateJobAsync(string jobNumber) => _portal.CreateJobWithStepsAsync(jobNumber,
+    [
+        new { key = "S1", name = "Plan review", agency = "DOB", dependsOn = Array.Empty<string>(), targetBusinessDays = 10 },
+        new { key = "S2", name = "Sprinkler review", agency = "FDNY", dependsOn = Array.Empty<string>(), targetBusinessDays = 10 },
+        new { key = "S3", name = "Sewer sign-off", agency = "DEP", dependsOn = Array.Empty<string>(), targetBusinessDays = 5 },
+        new { key = "S4", name = "Permit issuance", agency = "DOB", dependsOn = new[] { "S1", "S2", "S3" }, targetBusinessDays = 3 },
+    ]);
 
     /// <summary>Each read-model row's xmin (the transaction that last wrote it), by "job" or step key.</summary>
     private async Task<Dictionary<string, string>> RowVersionsAsync(string jobNumber)

@@ -84,5 +84,31 @@ public sealed class ApiPortal : IAsyncDisposable
             throw new InvalidOperationException($"Creating job {jobNumber} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>
+    /// The late-event and batch tests' job: plan review (S1, DOB) and sprinkler review (S2, FDNY) side by side, then
+    /// permit issuance (S3, DOB) after both.
+    /// </summary>
+    public Task CreateThreeStepJobAsync(string jobNumber) => CreateJobWithStepsAsync(jobNumber,
+    [
+        new { key = "S1", name = "Plan review", agency = "DOB", dependsOn = Array.Empty<string>(), targetBusinessDays = 10 },
+        new { key = "S2", name = "Sprinkler review", agency = "FDNY", dependsOn = Array.Empty<string>(), targetBusinessDays = 10 },
+        new { key = "S3", name = "Permit issuance", agency = "DOB", dependsOn = new[] { "S1", "S2" }, targetBusinessDays = 3 },
+    ]);
+
+    /// <summary>An NB job at 350 West 31st Street submitted on 5 January 2026 with these steps (the API's explicit step list), created through the intake API.</summary>
+    public async Task CreateJobWithStepsAsync(string jobNumber, object[] steps)
+    {
+        var intake = await ClientWithKeyAsync("intake");
+        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
+        {
+            jobNumber,
+            permitType = "NB",
+            submittedAt = "2026-01-05T09:00:00-05:00",
+            address = new { houseNumber = "350", street = "West 31st Street", borough = "Manhattan", zip = "10001" },
+            steps,
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+    }
+
     public ValueTask DisposeAsync() => Factory.DisposeAsync();
 }

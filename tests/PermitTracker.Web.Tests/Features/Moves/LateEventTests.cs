@@ -25,24 +25,7 @@ public sealed class LateEventTests(PostgresServer server) : IAsyncLifetime
 
     private ApiPortal Api => _portal.Api;
 
-    private async Task CreateJobAsync(string jobNumber)
-    {
-        var intake = await Api.ClientWithKeyAsync("intake");
-        var created = await intake.PostAsJsonAsync("/api/v1/jobs", new
-        {
-            jobNumber,
-            permitType = "NB",
-            submittedAt = "2026-01-05T09:00:00-05:00",
-            address = new { houseNumber = "350", street = "West 31st Street", borough = "Manhattan", zip = "10001" },
-            steps = new[]
-            {
-                new { key = "S1", name = "Plan review", agency = "DOB", dependsOn = Array.Empty<string>(), targetBusinessDays = 10 },
-                new { key = "S2", name = "Sprinkler review", agency = "FDNY", dependsOn = Array.Empty<string>(), targetBusinessDays = 10 },
-                new { key = "S3", name = "Permit issuance", agency = "DOB", dependsOn = new[] { "S1", "S2" }, targetBusinessDays = 3 },
-            },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-    }
+    private Task CreateJobAsync(string jobNumber) => Api.CreateThreeStepJobAsync(jobNumber);
 
     private async Task MovedAsync(string agency, string job, string step, string status, string at, string? note = null) =>
         Assert.Equal(HttpStatusCode.Created, (await Api.MoveAsync(agency, job, step, status, at, note)).StatusCode);
