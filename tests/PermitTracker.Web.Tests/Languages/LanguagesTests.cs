@@ -162,7 +162,9 @@ public sealed partial class LanguagesTests(PostgresServer server) : IAsyncLifeti
     /// <summary>What a reader gets: the text between tags and the labels in attributes, data kept (it stays as it is).</summary>
     private static string VisibleText(string html)
     {
-        var body = Script().Replace(html, " ");
+        // A quoted note is what an agency's examiner or the applicant wrote ("Not required for this scope of work."):
+        // data in the language it was written in, whatever words of ours it happens to contain.
+        var body = QuotedNote().Replace(Script().Replace(html, " "), " ");
         var attributes = string.Join(" ", Attribute().Matches(body).Select(m => m.Groups[2].Value));
         return WebUtility.HtmlDecode(Tag().Replace(body, " ") + " " + attributes);
     }
@@ -200,6 +202,9 @@ public sealed partial class LanguagesTests(PostgresServer server) : IAsyncLifeti
 
     [GeneratedRegex(@"<script\b[^>]*>.*?</script>", RegexOptions.Singleline)]
     private static partial Regex Script();
+
+    [GeneratedRegex(@"<q><bdi>.*?</bdi></q>", RegexOptions.Singleline)]
+    private static partial Regex QuotedNote();
 
     [GeneratedRegex(@"<[^>]+>")]
     private static partial Regex Tag();
