@@ -4,7 +4,10 @@ using Serilog;
 // One program, two faces: `PermitTracker.Web COMMAND ...` runs a command-line command against the
 // database (see Commands/), and without a command it serves the portal. The host is built only when a
 // command runs, so help and a refused command line need no database.
-Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
+// A plain console logger until the host builds its own (which then becomes Log.Logger). Not Serilog's reloadable
+// bootstrap logger: hosts built at once in one process (the test suite's portals) race to freeze the one static
+// instance, and the loser's entry point exits with "The logger is already frozen" (serilog/serilog-aspnetcore#289).
+Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
     return await CommandLine.RunAsync(args, new PortalHost(hostArgs =>
