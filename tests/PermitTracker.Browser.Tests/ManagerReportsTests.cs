@@ -23,6 +23,8 @@ public sealed class ManagerReportsTests(BrowserPortal portal)
         ("Trend", "trend", ".trend-block table", "svg.line-chart"),
         ("Backlog over time", "backlog-over-time", "table#backlog-days", "svg.line-chart"),
         ("Statutory report", "statutory", "table#statutory", null),
+        ("Rework and ping-pong", "rework", "table#rework", null),
+        ("Hand-overs", "handovers", "table#handovers", null),
     ];
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class PhoneAndAccessibilityTests(BrowserPortal portal)
             foreach (var page in new[] { "home", "search", "search-none", "status", "status-phone", "not-found", "accessibility", "privacy", "contact", "login", "performance", "performance-phone" })
                 data.Add(page, lang);
             foreach (var page in new[] { "staff:queue", "staff:step", "manager:reports", "manager:step-performance", "manager:wait-matrix", "manager:critical-path-shares", "manager:trend", "manager:jobs", "manager:backlog",
-                "manager:backlog-over-time", "manager:statutory",
+                "manager:backlog-over-time", "manager:statutory", "manager:rework", "manager:handovers",
                 "admin:admin", "admin:users", "admin:agencies", "admin:permit-types", "admin:holidays", "admin:api-keys" })
                 data.Add(page, lang);
         }

@@ -14,6 +14,8 @@ public sealed class IndexModel : PageModel
         new("backlog", "Backlog now", "Open steps at each agency by age and target status, with the oldest listed."),
         new("trend", "Trend", "Month by month over two years: median and 90th percentile of job elapsed days and of each agency's days with the agency."),
         new("backlog-over-time", "Backlog over time", "Day by day over a chosen range (the last 90 days unless asked): the open steps by target status and by days open."),
+        new("rework", "Rework and ping-pong", "Per step, the share of jobs sent back to the applicant for corrections and how many times; per agency, the jobs that went back and forth."),
+        new("handovers", "Hand-overs", "Which agency's finished step made which agency's step ready, how often, and how long the receiving agency took to pick it up."),
         new("statutory", "Statutory report", "For a year and permit type: applications decided, the mean of the middle 90 % and the maximum of days to decision, and the share within target, as a CSV to file."),
     ];
 

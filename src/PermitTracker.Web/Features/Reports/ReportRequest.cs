@@ -14,6 +14,9 @@ public static class ReportNames
     public const string Trend = "trend";
     public const string BacklogOverTime = "backlog-over-time";
     public const string Statutory = "statutory";
+    public const string Rework = "rework";
+    public const string PingPong = "ping-pong";
+    public const string Handovers = "handovers";
 
     /// <summary>The drill-down behind a report's number: always computed live.</summary>
     public const string Jobs = "jobs";

@@ -66,6 +66,20 @@ public sealed record ReportTable(IReadOnlyList<string> Header, IReadOnlyList<IRe
         [.. rows.Select(r => (IReadOnlyList<object?>)[r.Year, r.PermitType, r.Decided, r.Approved, r.Denied, r.Trimmed, r.TrimmedMeanDays, r.MaxDays, r.WithTarget,
             r.WithinTarget, r.ShareWithinTarget])]);
 
+    public static ReportTable Rework(IReadOnlyList<ReworkRow> rows) => new(
+        ["agency", "step_key", "step_name", "steps", "with_rework", "share_with_rework", "mean_cycles", "no_cycle", "one_cycle", "two_cycles",
+         "three_or_more_cycles", "most_cycles"],
+        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Agency, r.StepKey, r.StepName, r.Steps, r.WithRework, r.ShareWithRework, r.MeanCycles, r.NoCycle,
+            r.OneCycle, r.TwoCycles, r.ThreeOrMoreCycles, r.MostCycles])]);
+
+    public static ReportTable PingPong(IReadOnlyList<PingPongRow> rows) => new(
+        ["agency", "jobs", "jobs_with_round_trips", "jobs_with_two_or_more", "round_trips", "most_in_one_job"],
+        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Agency, r.Jobs, r.JobsWithRoundTrips, r.JobsWithTwoOrMore, r.RoundTrips, r.MostInOneJob])]);
+
+    public static ReportTable Handovers(IReadOnlyList<HandoverCell> rows) => new(
+        ["from_agency", "to_agency", "handovers", "picked_up", "median_pickup_days"],
+        [.. rows.Select(r => (IReadOnlyList<object?>)[r.FromAgency, r.ToAgency, r.Handovers, r.PickedUp, r.MedianPickupDays])]);
+
     public static ReportTable Jobs(IReadOnlyList<DrillJob> rows) => new(
         ["job_number", "permit_type", "borough", "submitted_at", "state", "elapsed_days"],
         [.. rows.Select(r => (IReadOnlyList<object?>)[r.JobNumber, r.PermitType, r.Borough, r.SubmittedAt, r.State, r.ElapsedDays])]);

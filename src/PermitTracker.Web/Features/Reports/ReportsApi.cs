@@ -55,6 +55,15 @@ public static class ReportsApi
                     });
             })
             .WithName("StatutoryReport").WithSummary("Statutory report (RCW 43.42A.020): per permit type, the applications decided in the year, the mean of the middle 90 % and the maximum of days from submission to decision, and the share within target. format=csv for CSV.");
+        reports.MapGet("/rework", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.Rework, f, async r => await q.ReworkAsync(r, ct), ReportTable.Rework, ct))
+            .WithName("ReworkReport").WithSummary("Rework per agency and step: of the steps that became ready, the share sent back to the applicant at least once and the correction cycles' distribution. format=csv for CSV.");
+        reports.MapGet("/ping-pong", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.PingPong, f, async r => await q.PingPongAsync(r, ct), ReportTable.PingPong, ct))
+            .WithName("PingPongReport").WithSummary("Agency-applicant ping-pong per agency: jobs sent back to the applicant once or more, twice or more, the round trips and the most in one job. format=csv for CSV.");
+        reports.MapGet("/handovers", (HttpContext http, [AsParameters] ReportFilters f, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
+            RespondAsync(http, requests, ReportNames.Handovers, f, async r => await q.HandoversAsync(r, ct), ReportTable.Handovers, ct))
+            .WithName("HandoversReport").WithSummary("Hand-over matrix: which agency's step finishing made which agency's step ready, how often, and the receiving agency's median days to pick it up. format=csv for CSV.");
         reports.MapGet("/jobs", (HttpContext http, [AsParameters] ReportFilters f, string? waitedOn, string? band, string? targetStatus, bool? openSteps,
                 bool? complete, string? after, ReportRequests requests, ReportQueries q, CancellationToken ct) =>
             RespondAsync(http, requests, ReportNames.Jobs, f, async r =>

@@ -31,6 +31,8 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
     private DateTimeOffset _asOf;
     private List<Row> _rows = null!;
     private CityCalendar _calendar = null!;
+    private Dictionary<long, string> _bindings = null!;
+    private ILookup<long, DateTimeOffset> _moves = null!;
 
     private sealed record Row(
         long StepId, long JobId, string Agency, string StepKey, string StepName, string Status, DateTimeOffset? ReadyAt, DateTimeOffset? FinishedAt,
@@ -46,6 +48,7 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
         // Ten days after the latest event: every open step's clocks have run on past what the rows store.
         _asOf = DateTimeOffset.UtcNow.AddDays(10);
         _rows = await PlainRowsAsync();
+        (_bindings, _moves) = await BindingsAndMovesAsync();
         await using var connection = new NpgsqlConnection(_portal.Factory.ConnectionString);
         await connection.OpenAsync();
         await using var holidays = new NpgsqlCommand("SELECT date FROM holidays", connection);
@@ -81,6 +84,22 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
                 reader.IsDBNull(18) ? null : reader.GetString(18), reader.GetFieldValue<DateTimeOffset>(19), reader.GetString(20), Instant(21),
                 reader.GetInt64(22), JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(23))!));
         return rows;
+    }
+
+    /// <summary>Each step's binding prerequisite (a figure the engine stores) and the instants of every move recorded on it.</summary>
+    private async Task<(Dictionary<long, string>, ILookup<long, DateTimeOffset>)> BindingsAndMovesAsync()
+    {
+        await using var connection = new NpgsqlConnection(_portal.Factory.ConnectionString);
+        await connection.OpenAsync();
+        var bindings = new Dictionary<long, string>();
+        await using (var command = new NpgsqlCommand("SELECT step_id, binding_step_key FROM step_figures WHERE binding_step_key IS NOT NULL", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) bindings[reader.GetInt64(0)] = reader.GetString(1);
+        var moves = new List<(long StepId, DateTimeOffset At)>();
+        await using (var command = new NpgsqlCommand("SELECT step_id, occurred_at FROM step_events", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) moves.Add((reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1)));
+        return (bindings, moves.ToLookup(m => m.StepId, m => m.At));
     }
 
     /// <summary>
@@ -137,6 +156,84 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
             checkedRows += Same(OldestBacklog(filters, 25), await queries.OldestBacklogAsync(request, 25, CancellationToken.None), because);
         }
         Assert.True(checkedRows > 2000, $"only {checkedRows} rows compared");
+    }
+
+    [Fact]
+    public async Task Rework_ping_pong_and_hand_overs_on_every_sampled_filter_equal_the_plain_computation_over_all_steps()
+    {
+        var compared = 0;
+        foreach (var filters in Sample())
+        {
+            await using var scope = _portal.Factory.Services.CreateAsyncScope();
+            var queries = scope.ServiceProvider.GetRequiredService<ReportQueries>();
+            var request = new ReportRequest("exactness", filters, _asOf, null, []);
+            var because = filters.ToQueryString();
+            compared += Same(Rework(filters), await queries.ReworkAsync(request, CancellationToken.None), because);
+            compared += Same(PingPong(filters), await queries.PingPongAsync(request, CancellationToken.None), because);
+            compared += Same(Handovers(filters), await queries.HandoversAsync(request, CancellationToken.None), because);
+        }
+        Assert.True(compared > 1000, $"only {compared} rows compared");
+        // What the figures are about happens in the city: rework, repeated round trips, hand-overs across agencies, both picked up and not yet.
+        Assert.Contains(Rework(new ReportFilters()), r => r.TwoCycles + r.ThreeOrMoreCycles > 0);
+        Assert.Contains(PingPong(new ReportFilters()), p => p.JobsWithTwoOrMore > 0);
+        var everyHandover = Handovers(new ReportFilters());
+        Assert.Contains(everyHandover, c => c.FromAgency != c.ToAgency && c.MedianPickupDays > 0);
+        Assert.Contains(everyHandover, c => c.PickedUp < c.Handovers);
+    }
+
+    [Fact]
+    public async Task The_rework_and_hand_over_pages_and_csv_show_the_plain_computation_and_refuse_bad_filters_keeping_the_form()
+    {
+        await ManagerSession.CreateUserAsync(_portal, "rework.manager@permits.test", "Manager", null);
+        var manager = await ManagerSession.SignInAsync(_portal, "rework.manager@permits.test");
+        var type = _rows.GroupBy(r => r.PermitType).OrderByDescending(g => g.Count()).First().Key;
+        var filters = new ReportFilters { PermitType = type, AsOf = _asOf.ToString("O", CultureInfo.InvariantCulture) };
+
+        var (response, page) = await manager.GetPageAsync("/reports/rework" + filters.ToQueryString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var rework = Rework(filters);
+        Assert.Equal(rework.Count, page.QuerySelectorAll("#rework tbody tr").Length);
+        foreach (var r in rework)
+        {
+            var row = page.QuerySelector($"#rework tr[data-step='{r.Agency}/{r.StepKey}']")!;
+            Assert.Equal($"{r.Steps}", row.QuerySelector("td[data-figure=steps]")!.TextContent.Trim());
+            Assert.Equal($"{ReportPageModel.Percent(r.ShareWithRework)} ({r.WithRework})", row.QuerySelector("td[data-figure=with-rework]")!.TextContent.Trim());
+        }
+        var pingPong = PingPong(filters);
+        foreach (var p in pingPong)
+            Assert.Equal($"{p.JobsWithTwoOrMore}", page.QuerySelector($"#ping-pong tr[data-agency='{p.Agency}'] td[data-figure=twice]")!.TextContent.Trim());
+        var pingPongCsv = page.QuerySelectorAll("a[download]").Select(a => a.GetAttribute("href")!).Single(h => h.StartsWith("/api/v1/reports/ping-pong", StringComparison.Ordinal));
+        var csv = (await manager.GetStringAsync(pingPongCsv)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal("agency,jobs,jobs_with_round_trips,jobs_with_two_or_more,round_trips,most_in_one_job", csv[0]);
+        Assert.Equal(pingPong.Select(p => $"{p.Agency},{p.Jobs},{p.JobsWithRoundTrips},{p.JobsWithTwoOrMore},{p.RoundTrips},{p.MostInOneJob}").Order(StringComparer.Ordinal),
+            csv.Skip(1).Order(StringComparer.Ordinal));
+
+        var (handoverResponse, handovers) = await manager.GetPageAsync("/reports/handovers" + filters.ToQueryString());
+        Assert.Equal(HttpStatusCode.OK, handoverResponse.StatusCode);
+        var cells = Handovers(filters);
+        Assert.Equal(cells.Count, handovers.QuerySelectorAll("#handovers tbody tr").Length);
+        foreach (var c in cells)
+        {
+            var row = handovers.QuerySelector($"#handovers tr[data-cell='{c.FromAgency}/{c.ToAgency}']")!;
+            Assert.Equal($"{c.Handovers}", row.QuerySelector("td[data-figure=handovers]")!.TextContent.Trim());
+            Assert.Equal(c.MedianPickupDays is { } m ? ReportPageModel.Days(m) : "none picked up yet", row.QuerySelector("td[data-figure=median]")!.TextContent.Trim());
+        }
+
+        // Bad filters: the friendly page (400) keeps what was typed; the API answers problem+json and computes nothing.
+        foreach (var report in new[] { "rework", "handovers" })
+        {
+            var (bad, badPage) = await manager.GetPageAsync($"/reports/{report}?asOf=yesterday&permitType={type}");
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("asOf:", badPage.QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+            Assert.Equal("yesterday", badPage.QuerySelector("#asOf")!.GetAttribute("value"));
+            Assert.Null(badPage.QuerySelector("table"));
+        }
+        foreach (var report in new[] { "rework", "ping-pong", "handovers" })
+        {
+            using var api = await manager.GetAsync($"/api/v1/reports/{report}?asOf=yesterday");
+            Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
+            Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+        }
     }
 
     [Fact]
@@ -387,6 +484,48 @@ public sealed class ReportExactnessTests(PostgresServer server) : IAsyncLifetime
                     targeted.Count == 0 ? null : (double)within / targeted.Count);
             }),
     ];
+
+    /// <summary>ADR-047: of the steps that became ready, those with a correction cycle and the cycles' distribution.</summary>
+    private List<ReworkRow> Rework(ReportFilters f) =>
+    [
+        .. Steps(f).Where(r => r.ReadyAt is not null).GroupBy(r => (r.Agency, r.StepKey)).Select(g =>
+        {
+            var count = g.Count();
+            var withRework = g.Count(r => r.Cycles > 0);
+            return new ReworkRow(g.Key.Agency, g.Key.StepKey, g.Min(r => r.StepName)!, count, withRework, (double)withRework / count, g.Average(r => (double)r.Cycles),
+                g.Count(r => r.Cycles == 0), g.Count(r => r.Cycles == 1), g.Count(r => r.Cycles == 2), g.Count(r => r.Cycles >= 3), g.Max(r => r.Cycles));
+        }),
+    ];
+
+    /// <summary>ADR-047: per agency, each job's round trips are the correction cycles of that agency's ready steps in it.</summary>
+    private List<PingPongRow> PingPong(ReportFilters f) =>
+    [
+        .. Steps(f).Where(r => r.ReadyAt is not null).GroupBy(r => (r.Agency, r.JobId)).Select(g => (g.Key.Agency, RoundTrips: g.Sum(r => r.Cycles)))
+            .GroupBy(j => j.Agency).Select(g => new PingPongRow(g.Key, g.Count(), g.Count(j => j.RoundTrips > 0), g.Count(j => j.RoundTrips >= 2),
+                g.Sum(j => j.RoundTrips), g.Max(j => j.RoundTrips))),
+    ];
+
+    /// <summary>
+    /// ADR-047: a ready step with a binding prerequisite was handed over from that prerequisite's agency; its pick-up is the
+    /// first move recorded on it at or after it became ready (and by the as-of).
+    /// </summary>
+    private List<HandoverCell> Handovers(ReportFilters f)
+    {
+        var byJobAndKey = _rows.ToDictionary(r => (r.JobId, r.StepKey));
+        return
+        [
+            .. Steps(f).Where(r => r.ReadyAt is not null && r.ReadyAt <= _asOf && _bindings.ContainsKey(r.StepId)).Select(r =>
+                {
+                    var first = _moves[r.StepId].Where(at => at >= r.ReadyAt && at <= _asOf).Order().Cast<DateTimeOffset?>().FirstOrDefault();
+                    return (From: byJobAndKey[(r.JobId, _bindings[r.StepId])].Agency, To: r.Agency, Pickup: first is { } at ? (at - r.ReadyAt!.Value).TotalMicroseconds / UsPerDay : (double?)null);
+                })
+                .GroupBy(h => (h.From, h.To)).Select(g =>
+                {
+                    var pickups = g.Where(h => h.Pickup is not null).Select(h => h.Pickup!.Value).Order().ToList();
+                    return new HandoverCell(g.Key.From, g.Key.To, g.Count(), pickups.Count, pickups.Count == 0 ? null : PercentileCont(pickups, 0.5));
+                }),
+        ];
+    }
 
     private static DateOnly Local(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, NewYork).DateTime);
 

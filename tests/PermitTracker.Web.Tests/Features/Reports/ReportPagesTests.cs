@@ -20,7 +20,7 @@ public sealed class ReportPagesTests(PostgresServer server) : IAsyncLifetime
 
     private static readonly string[] Pages =
         ["/reports", "/reports/step-performance", "/reports/wait-matrix", "/reports/critical-path-shares", "/reports/backlog", "/reports/trend", "/reports/jobs", "/reports/backlog-over-time",
-         "/reports/statutory"];
+         "/reports/statutory", "/reports/rework", "/reports/handovers"];
 
     private ApiPortal _portal = null!;
     private HttpClient _manager = null!;
@@ -85,7 +85,7 @@ public sealed class ReportPagesTests(PostgresServer server) : IAsyncLifetime
         }
         var reports = (await PageAsync("/reports")).QuerySelectorAll("ul.report-list a").Select(Href).ToList();
         Assert.Equal(["/reports/step-performance", "/reports/wait-matrix", "/reports/critical-path-shares", "/reports/backlog", "/reports/trend",
-            "/reports/backlog-over-time", "/reports/statutory"], reports);
+            "/reports/backlog-over-time", "/reports/rework", "/reports/handovers", "/reports/statutory"], reports);
     }
 
     [Fact]
