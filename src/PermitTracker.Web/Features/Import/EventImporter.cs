@@ -153,6 +153,13 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
             // Not tracked: the batch's changes are written set-based below, not by EF's change tracker.
             var jobs = await db.Jobs.AsNoTracking().Include(j => j.Steps).ThenInclude(s => s.Events).AsSplitQuery()
                 .Where(j => keys.Contains(j.JobNumberKey)).ToDictionaryAsync(j => j.JobNumberKey, cancellationToken);
+            // A date alone is placed on the job's own day: in the zone its source's mapping named (an SF job's issue date is a
+            // Pacific day, ADR-043), else the city's. Read for the batch at once, and only when it has such dates.
+            var jobIds = jobs.Values.Select(j => j.Id).ToList();
+            var zones = batch.Any(g => g.Any(r => ParseInstant(r.OccurredAt) is null))
+                ? await db.JobAttributes.AsNoTracking().Where(a => a.TimeZone != null && jobIds.Contains(a.JobId))
+                    .ToDictionaryAsync(a => a.JobId, a => a.TimeZone!, cancellationToken)
+                : [];
             var changed = new List<Job>();
             var recorded = new List<(Step Step, StepEvent Event)>();
             foreach (var group in batch)
@@ -179,10 +186,11 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
                 {
                     // The job's timed events (recorded and in this file): a date alone goes to the latest of them on its city day (ADR-043).
                     var timed = job.Events.Select(e => e.OccurredAt).Concat(parsed.Select(p => p.At)).Append(job.SubmittedAt).ToList();
+                    var days = zones.TryGetValue(job.Id, out var zone) ? SourceDays(zone) : calendar;
                     foreach (var (row, status, day) in dateOnly)
                     {
-                        var prior = timed.Where(t => DateOnly.FromDateTime(calendar.ToLocal(t)) <= day).DefaultIfEmpty().Max();
-                        parsed.Add((row, status, Microseconds(calendar.DateOnlyInstant(day, prior == default ? null : prior))));
+                        var prior = timed.Where(t => DateOnly.FromDateTime(days.ToLocal(t)) <= day).DefaultIfEmpty().Max();
+                        parsed.Add((row, status, Microseconds(days.DateOnlyInstant(day, prior == default ? null : prior))));
                     }
                 }
                 var fresh = new List<(Row Row, StepStatus Status, DateTimeOffset At)>();
@@ -274,6 +282,12 @@ public sealed class EventImporter(PermitsDbContext db, CityCalendar calendar, Ti
     }
 
     /// <summary>A date alone (yyyy-MM-dd): placed on the city's day by <see cref="CityCalendar.DateOnlyInstant"/>.</summary>
+    private readonly Dictionary<string, CityCalendar> _sourceDays = new(StringComparer.Ordinal);
+
+    /// <summary>The days of a source's zone (only its clock: a date alone is placed on a day, holidays play no part).</summary>
+    private CityCalendar SourceDays(string zone) =>
+        _sourceDays.TryGetValue(zone, out var days) ? days : _sourceDays[zone] = new CityCalendar(TimeZoneInfo.FindSystemTimeZoneById(zone));
+
     private static DateOnly? ParseDay(string text) =>
         DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
 

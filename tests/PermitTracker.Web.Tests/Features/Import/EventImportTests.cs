@@ -189,4 +189,33 @@ public sealed class EventImportTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(0, summary.Imported);
         Assert.NotEmpty(summary.Rejections);
     }
+
+    [Fact]
+    public async Task A_date_alone_is_placed_on_the_day_of_the_zone_the_jobs_source_named()
+    {
+        await using (var db = PermitsDatabase.Open(_connectionString))
+        {
+            var submitted = new DateTimeOffset(2026, 1, 5, 18, 0, 0, TimeSpan.Zero);
+            await new TestJobs(db).Job("IMP-SF", submitted).Step("S1", "DOB").SaveAsync();
+            await new TestJobs(db).Job("IMP-NY", submitted).Step("S1", "DOB").SaveAsync();
+            var sf = await db.Jobs.SingleAsync(j => j.JobNumber == "IMP-SF");
+            db.JobAttributes.Add(new JobAttributes { JobId = sf.Id, Source = "sf-building-permits", TimeZone = "America/Los_Angeles" });
+            await db.SaveChangesAsync();
+        }
+
+        var summary = await ImportAsync("""
+            job_number,step_key,status,occurred_at,actor,note
+            IMP-SF,S1,InReview,2026-01-07,sf.clerk,
+            IMP-NY,S1,InReview,2026-01-07,dob.clerk,
+            """);
+
+        Assert.Equal(2, summary.Imported);
+        await using var check = PermitsDatabase.Open(_connectionString);
+        var jobs = await check.Jobs.Include(j => j.Steps).ThenInclude(s => s.Events).Where(j => j.JobNumber == "IMP-SF" || j.JobNumber == "IMP-NY")
+            .ToDictionaryAsync(j => j.JobNumber);
+        var events = jobs.ToDictionary(j => j.Key, j => j.Value.Step("S1").Events.Single(e => e.Status == StepStatus.InReview).OccurredAt);
+        // The start of 7 January: in Pacific time for the job its mapping imported from San Francisco, in the city's for the other.
+        Assert.Equal(new DateTimeOffset(2026, 1, 7, 8, 0, 0, TimeSpan.Zero), events["IMP-SF"]);
+        Assert.Equal(new DateTimeOffset(2026, 1, 7, 5, 0, 0, TimeSpan.Zero), events["IMP-NY"]);
+    }
 }
