@@ -19,6 +19,10 @@ public static class ApiKeyQuotas
 
     private const string ItemKey = "permits:api-key-quota";
 
+    /// <summary>The quota of a key without its own: RateLimiting:ApiKeys:PermitLimit, else the default above.</summary>
+    public static int DefaultPermitLimit(IConfiguration configuration) =>
+        (configuration.GetSection("RateLimiting:ApiKeys").Get<Options>() ?? new Options()).PermitLimit;
+
     /// <summary>A keyed caller's bucket: its key's prefix and the limit in force.</summary>
     public sealed record Quota(string Prefix, int PermitLimit);
 
@@ -29,7 +33,7 @@ public static class ApiKeyQuotas
     /// </summary>
     public static IApplicationBuilder UseApiKeyQuotas(this IApplicationBuilder app, IConfiguration configuration)
     {
-        var defaults = configuration.GetSection("RateLimiting:ApiKeys").Get<Options>() ?? new Options();
+        var defaultLimit = DefaultPermitLimit(configuration);
         return app.Use(async (context, next) =>
         {
             if (context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
@@ -37,7 +41,7 @@ public static class ApiKeyQuotas
                 && key.FindFirst(AccessClaims.KeyPrefix)?.Value is { } prefix)
             {
                 var own = key.FindFirst(AccessClaims.KeyQuota)?.Value;
-                context.Items[ItemKey] = new Quota(prefix, own is null ? defaults.PermitLimit : int.Parse(own, CultureInfo.InvariantCulture));
+                context.Items[ItemKey] = new Quota(prefix, own is null ? defaultLimit : int.Parse(own, CultureInfo.InvariantCulture));
             }
             await next(context);
         });

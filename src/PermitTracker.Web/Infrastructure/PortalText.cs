@@ -28,14 +28,7 @@ public sealed class PortalWords
     {
         Culture = culture;
         IsEnglish = culture.TwoLetterISOLanguageName == "en";
-        var neutral = Resources.GetResourceSet(CultureInfo.InvariantCulture, createIfNotExists: true, tryParents: false)!;
-        var own = Resources.GetResourceSet(culture, createIfNotExists: true, tryParents: false) ?? Unassigned(culture);
-        var words = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry e in neutral)
-        {
-            var key = (string)e.Key;
-            words[key] = own?.GetString(key) ?? (string)e.Value!;
-        }
+        var (words, own) = ResourceWords.Read(Resources, typeof(PortalText), culture, "Layout.FindJob");
         // A word with plural forms has one key per category of its language ("Words.Days.few"): English has only
         // "one" and "other", so the language's own extra forms are read from its own resources.
         if (own is not null)
@@ -56,14 +49,6 @@ public sealed class PortalWords
         DateTimePattern = IsEnglish ? "ddd, MMM d, yyyy, h:mm tt" : f.LongDatePattern + " " + f.ShortTimePattern;
         ShortDatePattern = IsEnglish ? "MMM d" : f.MonthDayPattern.Replace("MMMM", "MMM", StringComparison.Ordinal);
     }
-
-    /// <summary>
-    /// A language MSBuild knows no culture for (Haitian Creole, "ht") gets no satellite assembly: its .resx is embedded
-    /// in the portal's own assembly under its file's name, where this reads it.
-    /// </summary>
-    private static ResourceSet? Unassigned(CultureInfo culture) =>
-        new ResourceManager($"{typeof(PortalText).FullName}.{culture.Name}", typeof(PortalText).Assembly)
-            .GetResourceSet(CultureInfo.InvariantCulture, createIfNotExists: true, tryParents: false) is { } set && set.GetString("Layout.FindJob") is not null ? set : null;
 
     public static PortalWords English { get; } = For(CultureInfo.GetCultureInfo("en"));
 

@@ -19,8 +19,7 @@ public sealed class ApiKeysModel(PermitsDbContext db, IValidator<ApiKeysModel.Ke
         int? RequestsPerMinute);
 
     /// <summary>The quota of a key without its own (RateLimiting:ApiKeys:PermitLimit).</summary>
-    public int DefaultRequestsPerMinute { get; } =
-        configuration.GetSection("RateLimiting:ApiKeys").Get<Api.ApiKeyQuotas.Options>()?.PermitLimit ?? new Api.ApiKeyQuotas.Options().PermitLimit;
+    public int DefaultRequestsPerMinute { get; } = Api.ApiKeyQuotas.DefaultPermitLimit(configuration);
 
     /// <summary>The row whose quota form was refused, with the reason (shown beside that row's field).</summary>
     public (long Id, string Message)? QuotaError { get; private set; }

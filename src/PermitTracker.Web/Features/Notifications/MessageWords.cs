@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Resources;
+using PermitTracker.Web.Infrastructure;
 
 namespace PermitTracker.Web.Features.Notifications;
 
@@ -21,24 +22,9 @@ public sealed class MessageWords
         Language = language;
         Formats = CultureInfo.GetCultureInfo(language.Tag == "en" ? "en-US" : language.Tag);
         var culture = CultureInfo.GetCultureInfo(language.Tag);
-        var neutral = Resources.GetResourceSet(CultureInfo.InvariantCulture, createIfNotExists: true, tryParents: false)!;
-        var own = language.Tag == "en" ? null : Resources.GetResourceSet(culture, createIfNotExists: true, tryParents: false) ?? Unassigned(culture);
-        var words = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry e in neutral)
-        {
-            var key = (string)e.Key;
-            words[key] = own?.GetString(key) is { Length: > 0 } translated ? translated : (string)e.Value!;
-        }
+        var (words, _) = ResourceWords.Read(Resources, typeof(MessageWords), language.Tag == "en" ? null : culture, "Change.Stop");
         _words = words.ToFrozenDictionary(StringComparer.Ordinal);
     }
-
-    /// <summary>
-    /// A language MSBuild knows no culture for (Haitian Creole, "ht") gets no satellite assembly: its .resx is embedded
-    /// in the portal's own assembly under its file's name (as PortalText's is, see PortalWords).
-    /// </summary>
-    private static ResourceSet? Unassigned(CultureInfo culture) =>
-        new ResourceManager($"{typeof(MessageWords).FullName}.{culture.Name}", typeof(MessageWords).Assembly)
-            .GetResourceSet(CultureInfo.InvariantCulture, createIfNotExists: true, tryParents: false) is { } set && set.GetString("Change.Stop") is not null ? set : null;
 
     /// <summary>The words of a stored or requested language tag; English for one the portal does not have.</summary>
     public static MessageWords For(string? tag)
