@@ -51,9 +51,11 @@ public sealed class StepHistory
     private readonly Dictionary<(string StepKey, string PermitType), TypicalTime> _typical;
 
     private StepHistory(DateTimeOffset asOf, Dictionary<string, StepDurations> byStepKey, Dictionary<(string, string), StepDurations> byAgencyAndPermitType,
-        Dictionary<(string, string, string?), TypicalTime> typicalInBorough, Dictionary<(string, string), TypicalTime> typical)
+        Dictionary<(string, string, string?), TypicalTime> typicalInBorough, Dictionary<(string, string), TypicalTime> typical, int finishedSteps = 0, int stillOpenSteps = 0)
     {
         AsOf = asOf;
+        FinishedSteps = finishedSteps;
+        StillOpenSteps = stillOpenSteps;
         _byStepKey = byStepKey;
         _byAgencyAndPermitType = byAgencyAndPermitType;
         _typicalInBorough = typicalInBorough;
@@ -61,6 +63,11 @@ public sealed class StepHistory
     }
 
     public DateTimeOffset AsOf { get; }
+
+    /// <summary>The rows read: finished steps of the year and steps still open at <see cref="AsOf"/> (the backtest prints them).</summary>
+    public int FinishedSteps { get; }
+
+    public int StillOpenSteps { get; }
 
     /// <summary>No history at all: every forecast and typical time says "not enough history".</summary>
     public static StepHistory Empty(DateTimeOffset asOf) => new(asOf, [], [], [], []);
@@ -72,6 +79,7 @@ public sealed class StepHistory
         var openByStepKey = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         var openByAgencyAndPermitType = new Dictionary<(string, string), List<double>>();
         var worked = new Dictionary<(string, string, string?), List<double>>();
+        int finishedSteps = 0, stillOpenSteps = 0;
         await using (var command = new NpgsqlCommand(Sql, connection))
         {
             command.CommandTimeout = 0; // a year of a city's steps: seconds at 1,000,000 jobs
@@ -86,9 +94,11 @@ public sealed class StepHistory
                 {
                     Add(openByStepKey, stepKey, days);
                     Add(openByAgencyAndPermitType, (agency, permitType), days);
+                    stillOpenSteps++;
                     continue; // typical times are of finished steps only (ADR-039)
                 }
                 var finishedAt = reader.GetFieldValue<DateTimeOffset>(7).UtcTicks;
+                finishedSteps++;
                 Add(byStepKey, stepKey, (finishedAt, days));
                 Add(byAgencyAndPermitType, (agency, permitType), (finishedAt, days));
                 if (reader.GetBoolean(4)) Add(worked, (stepKey, permitType, borough), days);
@@ -105,7 +115,8 @@ public sealed class StepHistory
             if (all.Length >= MinimumTypicalExamples) typical[group.Key] = Typical(all, TypicalTime.SamePermitType);
         }
         return new StepHistory(asOf, Durations(byStepKey, openByStepKey, StringComparer.Ordinal),
-            Durations(byAgencyAndPermitType, openByAgencyAndPermitType, EqualityComparer<(string, string)>.Default), typicalInBorough, typical);
+            Durations(byAgencyAndPermitType, openByAgencyAndPermitType, EqualityComparer<(string, string)>.Default), typicalInBorough, typical,
+            finishedSteps, stillOpenSteps);
     }
 
     /// <summary>Each key's estimate from its finished steps (the latest <see cref="MostExamples"/>) and its still-open ones.</summary>
