@@ -2,16 +2,16 @@ namespace PermitTracker.Domain.Timeline;
 
 /// <summary>
 /// One step of an open job as the forecast sees it: its place in the graph, where it stands as of now, and how long
-/// finished steps like it stayed open (days_open in days, any order; the caller chooses which steps are "like it").
+/// steps like it stay open (the caller chooses which steps are "like it").
 /// </summary>
 /// <param name="DaysSoFar">For a Ready, In review or Changes requested step: days open as of now; otherwise ignored.</param>
-/// <param name="History">Days open of finished steps like this one; empty when none are known.</param>
+/// <param name="History">How long steps like this one stay open, from those finished and those still open (<see cref="StepDurations.None"/> when none are known).</param>
 public sealed record ForecastStep(
     string Key,
     IReadOnlyList<string> DependsOn,
     StepStatus Status,
     double DaysSoFar,
-    IReadOnlyList<double> History);
+    StepDurations History);
 
 /// <summary>A range of days after as_of: the 10th percentile, the median and the 90th percentile (an 80 % range).</summary>
 public sealed record ForecastRange(double Earliest, double Likely, double Latest);
@@ -35,17 +35,17 @@ public sealed record JobForecast(ForecastRange? Range, IReadOnlyList<StepForecas
 
 /// <summary>
 /// Expected completion of an open job along its graph (issue #19, ADR-042): each unfinished step's remaining days are
-/// drawn from the days its examples stayed open, counting only examples that stayed open longer than the step has so
-/// far (a step open 40 days is compared with steps that took over 40); a Waiting step starts when its last
+/// drawn from how long steps like it stay open (a Kaplan-Meier estimate over finished and still-open steps, ADR-045),
+/// given that it has been open its days so far (a step open 40 days is compared with steps that took over 40); a Waiting step starts when its last
 /// prerequisite is drawn to finish; the job ends when its last step does. Parallel branches therefore take the
 /// later of the two, never the sum. Monte Carlo with a fixed seed: the same job on the same day gives the same range.
 /// </summary>
 public static class CompletionForecast
 {
-    /// <summary>Fewer examples than this and a step's range is not said.</summary>
+    /// <summary>Fewer finished examples than this and a step's range is not said (still-open steps do not count: they say how long a step lasts at least, never when it ends).</summary>
     public const int MinimumExamples = 20;
 
-    /// <summary>Fewer examples than this that lasted longer than the step so far, and its remaining days are not said.</summary>
+    /// <summary>Fewer finished examples than this that lasted longer than the step so far, and its remaining days are not said.</summary>
     public const int MinimumLongerExamples = 5;
 
     public const int Draws = 1000;
@@ -56,22 +56,18 @@ public static class CompletionForecast
         var byKey = steps.ToDictionary(s => s.Key, StringComparer.Ordinal);
         var order = TopologicalOrder(steps, byKey);
 
-        // Per unfinished step: the examples it can draw from (those longer than its days so far), or its gap.
-        // The pool is the sorted examples from the first one longer than the step so far (a binary search, no copy).
-        var pools = new Dictionary<string, (double[] Sorted, int From, double SoFar)>(StringComparer.Ordinal);
+        // Per unfinished step: its days so far (0 while Waiting: it has not started), or its gap.
+        var soFars = new Dictionary<string, double>(StringComparer.Ordinal);
         var gaps = new Dictionary<string, ForecastGap>(StringComparer.Ordinal);
         foreach (var step in steps.Where(s => !s.Status.IsFinished()))
         {
-            var sorted = Sorted(step.History);
-            var open = step.Status != StepStatus.Waiting;
-            var soFar = open ? Math.Max(0, step.DaysSoFar) : 0;
-            var from = open ? FirstAbove(sorted, soFar) : 0;
-            if (sorted.Length < MinimumExamples) gaps[step.Key] = ForecastGap.TooFewExamples;
-            else if (sorted.Length - from < MinimumLongerExamples) gaps[step.Key] = ForecastGap.OpenLongerThanItsExamples;
-            else pools[step.Key] = (sorted, from, soFar);
+            var soFar = step.Status != StepStatus.Waiting ? Math.Max(0, step.DaysSoFar) : 0;
+            if (step.History.Finished < MinimumExamples) gaps[step.Key] = ForecastGap.TooFewExamples;
+            else if (step.History.FinishedLongerThan(soFar) < MinimumLongerExamples) gaps[step.Key] = ForecastGap.OpenLongerThanItsExamples;
+            else soFars[step.Key] = soFar;
         }
 
-        // A step's range needs its own pool and a range for every unfinished step before it.
+        // A step's range needs its own estimate and a range for every unfinished step before it.
         var blocked = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in order)
         {
@@ -88,7 +84,7 @@ public static class CompletionForecast
         {
             var step = byKey[key];
             if (step.Status.IsFinished() || blocked.Contains(key)) continue;
-            var (pool, from, soFar) = pools[key];
+            var soFar = soFars[key];
             var random = new Random(Mix(seed, key));
             var before = step.Status == StepStatus.Waiting
                 ? step.DependsOn.Where(d => !byKey[d].Status.IsFinished()).Select(d => finishes[d]).ToList()
@@ -98,7 +94,7 @@ public static class CompletionForecast
             {
                 var start = 0.0; // finished prerequisites finished by now
                 foreach (var prerequisite in before) start = Math.Max(start, prerequisite[i]);
-                finish[i] = start + pool[random.Next(from, pool.Length)] - soFar;
+                finish[i] = start + step.History.Remaining(soFar, 1 - random.NextDouble()); // u in (0, 1]
             }
             finishes[key] = finish;
         }
@@ -116,33 +112,6 @@ public static class CompletionForecast
             for (var i = 0; i < draws; i++)
                 job[i] = Math.Max(job[i], finish[i]);
         return new JobForecast(RangeOf(job), stepForecasts);
-    }
-
-    /// <summary>The examples in ascending order, finite ones only; an array already so (as callers that cache pass) is used as is.</summary>
-    private static double[] Sorted(IReadOnlyList<double> history)
-    {
-        if (history is double[] array && IsAscendingAndFinite(array)) return array;
-        return [.. history.Where(double.IsFinite).Order()];
-    }
-
-    private static bool IsAscendingAndFinite(double[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-            if (!double.IsFinite(values[i]) || (i > 0 && values[i] < values[i - 1])) return false;
-        return true;
-    }
-
-    /// <summary>The index of the first value above <paramref name="days"/> (the length when none is).</summary>
-    private static int FirstAbove(double[] sorted, double days)
-    {
-        int low = 0, high = sorted.Length;
-        while (low < high)
-        {
-            var middle = (low + high) / 2;
-            if (sorted[middle] <= days) low = middle + 1;
-            else high = middle;
-        }
-        return low;
     }
 
     /// <summary>The seed of a job's forecast on a day: stable across processes and runs (string hashes are not).</summary>

@@ -17,7 +17,7 @@ public sealed class CompletionForecastTests
         var dependsOn = job.Input.Steps.ToDictionary(s => s.Key, s => s.DependsOn);
         return [.. timeline.Steps.Select(s => new ForecastStep(
             s.Key, dependsOn[s.Key], s.Status, s.DaysOpen.TotalDays,
-            [.. Enumerable.Range(0, random.Next(20, 80)).Select(_ => 1 + (random.NextDouble() * 999))]))];
+            StepDurations.From([.. Enumerable.Range(0, random.Next(20, 80)).Select(_ => 1 + (random.NextDouble() * 999))])))];
     }
 
     /// <summary>The step and every step it needs, directly or not: one branch of the graph on its own.</summary>
@@ -68,7 +68,7 @@ public sealed class CompletionForecastTests
     [Fact]
     public void Two_parallel_reviews_take_the_later_of_the_two_not_the_sum()
     {
-        var examples = Enumerable.Range(1, 40).Select(d => (double)d).ToArray();
+        var examples = StepDurations.From(Enumerable.Range(1, 40).Select(d => (double)d));
         List<ForecastStep> parallel =
         [
             new("plan", [], StepStatus.Ready, 0, examples),
@@ -94,7 +94,7 @@ public sealed class CompletionForecastTests
     [Fact]
     public void A_step_open_40_days_is_compared_with_steps_that_took_over_40()
     {
-        var examples = Enumerable.Range(1, 100).Select(d => (double)d).ToArray(); // 60 of them took over 40 days
+        var examples = StepDurations.From(Enumerable.Range(1, 100).Select(d => (double)d)); // 60 of them took over 40 days
         var forecast = CompletionForecast.Compute([new("plan", [], StepStatus.InReview, 40, examples)], seed: 1).Range!;
         Assert.True(forecast.Earliest > 0);
         Assert.InRange(forecast.Likely, 25, 35); // the median of 41..100 is 70: 30 more days
@@ -104,8 +104,8 @@ public sealed class CompletionForecastTests
     [Fact]
     public void Too_few_examples_or_a_step_open_longer_than_nearly_all_of_them_says_nothing_for_what_follows()
     {
-        var few = Enumerable.Range(1, CompletionForecast.MinimumExamples - 1).Select(d => (double)d).ToArray();
-        var many = Enumerable.Range(1, 50).Select(d => (double)d).ToArray();
+        var few = StepDurations.From(Enumerable.Range(1, CompletionForecast.MinimumExamples - 1).Select(d => (double)d));
+        var many = StepDurations.From(Enumerable.Range(1, 50).Select(d => (double)d));
 
         var thin = CompletionForecast.Compute(
             [new("plan", [], StepStatus.Ready, 0, few), new("fire", ["plan"], StepStatus.Waiting, 0, many), new("dot", [], StepStatus.Ready, 0, many)],
@@ -123,12 +123,12 @@ public sealed class CompletionForecastTests
     [Fact]
     public void Finished_steps_count_as_done_now_and_a_job_with_nothing_left_is_expected_now()
     {
-        var many = Enumerable.Range(1, 50).Select(d => (double)d).ToArray();
-        var done = CompletionForecast.Compute([new("plan", [], StepStatus.Approved, 12, [])], seed: 1);
+        var many = StepDurations.From(Enumerable.Range(1, 50).Select(d => (double)d));
+        var done = CompletionForecast.Compute([new("plan", [], StepStatus.Approved, 12, StepDurations.None)], seed: 1);
         Assert.Equal(new ForecastRange(0, 0, 0), done.Range);
 
         var next = CompletionForecast.Compute(
-            [new("plan", [], StepStatus.Approved, 12, []), new("fire", ["plan"], StepStatus.Ready, 0, many)], seed: 1);
+            [new("plan", [], StepStatus.Approved, 12, StepDurations.None), new("fire", ["plan"], StepStatus.Ready, 0, many)], seed: 1);
         var alone = CompletionForecast.Compute([new("fire", [], StepStatus.Ready, 0, many)], seed: 1);
         Assert.Equal(alone.Range, next.Range);
     }
@@ -139,7 +139,7 @@ public sealed class CompletionForecastTests
         var random = new Random(3);
         var sorted = Enumerable.Range(0, 300).Select(_ => random.NextDouble() * 90).Order().ToArray();
         var shuffled = sorted.OrderBy(_ => random.Next()).Append(double.NaN).ToList();
-        ForecastStep Step(IReadOnlyList<double> examples) => new("plan", [], StepStatus.InReview, 30, examples);
+        ForecastStep Step(IReadOnlyList<double> examples) => new("plan", [], StepStatus.InReview, 30, StepDurations.From(examples));
         Assert.Equal(CompletionForecast.Compute([Step(sorted)], seed: 9).Range, CompletionForecast.Compute([Step(shuffled)], seed: 9).Range);
     }
 

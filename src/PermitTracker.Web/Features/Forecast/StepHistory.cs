@@ -5,14 +5,16 @@ using PermitTracker.Web.Features.Jobs;
 namespace PermitTracker.Web.Features.Forecast;
 
 /// <summary>
-/// How long finished steps stayed open in the 12 months before an instant, in days, read from the step facts (ADR-029)
-/// in one pass: what a job's completion forecast draws from (ADR-042) and the typical time of a step for jobs like it
+/// How long steps stayed open in the 12 months before an instant, in days, read from the step facts (ADR-029) in one
+/// pass: what a job's completion forecast draws from (ADR-042, ADR-045) and the typical time of a step for jobs like it
 /// (ADR-039). One home for both definitions; the status page reads it from memory (<see cref="StepHistorySource"/>),
 /// the backtest loads it as of each past date.
 /// <list type="bullet">
 /// <item>Forecast examples: steps with the same key that finished any way (approved, not required or rejected all end
-/// the wait), the latest <see cref="MostExamples"/>; fewer than <see cref="CompletionForecast.MinimumExamples"/> and those
-/// of the same agency and permit type instead.</item>
+/// the wait), the latest <see cref="MostExamples"/>, and the steps with that key still open at the instant (ready by
+/// then, of a job still open then), counted up to their days open so far: a Kaplan-Meier estimate
+/// (<see cref="StepDurations"/>); fewer than <see cref="CompletionForecast.MinimumExamples"/> finished and those of the
+/// same agency and permit type instead.</item>
 /// <item>Typical time: exact percentiles (percentile_cont's rule, as the reports) over steps with the same key and
 /// permit type that were worked to a decision (approved or rejected; a waived step was not worked), for the job's
 /// borough when it has <see cref="MinimumTypicalExamples"/>, else every borough, else none.</item>
@@ -29,21 +31,31 @@ public sealed class StepHistory
     /// <summary>Fewer finished examples than this are not enough history to call a time typical.</summary>
     public const int MinimumTypicalExamples = 30;
 
+    // One pass: the year's finished steps, and the steps open at $1 with their days open so far (a step that finished
+    // later was open then: ready_at to $1; days_open is ready_at to finished_at, an hour off across a clock change at most).
     private const string Sql = """
-        SELECT step_key, agency_code, permit_type_code, borough, status IN ('Approved', 'Rejected') AS worked, days_open_us, finished_at
+        SELECT step_key, agency_code, permit_type_code, borough, status IN ('Approved', 'Rejected') AS worked,
+               finished_at IS NOT NULL AND finished_at <= $1 AS finished,
+               CASE WHEN finished_at IS NOT NULL AND finished_at <= $1 THEN days_open_us
+                    ELSE (extract(epoch FROM $1 - ready_at) * 1000000)::bigint END AS days_us,
+               finished_at
         FROM step_facts
-        WHERE finished_at > $1 - interval '12 months' AND finished_at <= $1 AND ready_at IS NOT NULL
+        WHERE ready_at IS NOT NULL AND ready_at <= $1
+          AND ((finished_at > $1 - interval '12 months' AND finished_at <= $1)
+               OR ((finished_at IS NULL OR finished_at > $1) AND (ended_at IS NULL OR ended_at > $1)))
         """;
 
-    private readonly Dictionary<string, double[]> _byStepKey;
-    private readonly Dictionary<(string Agency, string PermitType), double[]> _byAgencyAndPermitType;
+    private readonly Dictionary<string, StepDurations> _byStepKey;
+    private readonly Dictionary<(string Agency, string PermitType), StepDurations> _byAgencyAndPermitType;
     private readonly Dictionary<(string StepKey, string PermitType, string? Borough), TypicalTime> _typicalInBorough;
     private readonly Dictionary<(string StepKey, string PermitType), TypicalTime> _typical;
 
-    private StepHistory(DateTimeOffset asOf, Dictionary<string, double[]> byStepKey, Dictionary<(string, string), double[]> byAgencyAndPermitType,
-        Dictionary<(string, string, string?), TypicalTime> typicalInBorough, Dictionary<(string, string), TypicalTime> typical)
+    private StepHistory(DateTimeOffset asOf, Dictionary<string, StepDurations> byStepKey, Dictionary<(string, string), StepDurations> byAgencyAndPermitType,
+        Dictionary<(string, string, string?), TypicalTime> typicalInBorough, Dictionary<(string, string), TypicalTime> typical, int finishedSteps = 0, int stillOpenSteps = 0)
     {
         AsOf = asOf;
+        FinishedSteps = finishedSteps;
+        StillOpenSteps = stillOpenSteps;
         _byStepKey = byStepKey;
         _byAgencyAndPermitType = byAgencyAndPermitType;
         _typicalInBorough = typicalInBorough;
@@ -52,6 +64,11 @@ public sealed class StepHistory
 
     public DateTimeOffset AsOf { get; }
 
+    /// <summary>The rows read: finished steps of the year and steps still open at <see cref="AsOf"/> (the backtest prints them).</summary>
+    public int FinishedSteps { get; }
+
+    public int StillOpenSteps { get; }
+
     /// <summary>No history at all: every forecast and typical time says "not enough history".</summary>
     public static StepHistory Empty(DateTimeOffset asOf) => new(asOf, [], [], [], []);
 
@@ -59,7 +76,10 @@ public sealed class StepHistory
     {
         var byStepKey = new Dictionary<string, List<(long FinishedAt, double Days)>>(StringComparer.Ordinal);
         var byAgencyAndPermitType = new Dictionary<(string, string), List<(long, double)>>();
+        var openByStepKey = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        var openByAgencyAndPermitType = new Dictionary<(string, string), List<double>>();
         var worked = new Dictionary<(string, string, string?), List<double>>();
+        int finishedSteps = 0, stillOpenSteps = 0;
         await using (var command = new NpgsqlCommand(Sql, connection))
         {
             command.CommandTimeout = 0; // a year of a city's steps: seconds at 1,000,000 jobs
@@ -69,8 +89,16 @@ public sealed class StepHistory
             {
                 var (stepKey, agency, permitType) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
                 var borough = reader.IsDBNull(3) ? null : reader.GetString(3);
-                var days = reader.GetInt64(5) / 86_400_000_000.0;
-                var finishedAt = reader.GetFieldValue<DateTimeOffset>(6).UtcTicks;
+                var days = reader.GetInt64(6) / 86_400_000_000.0;
+                if (!reader.GetBoolean(5))
+                {
+                    Add(openByStepKey, stepKey, days);
+                    Add(openByAgencyAndPermitType, (agency, permitType), days);
+                    stillOpenSteps++;
+                    continue; // typical times are of finished steps only (ADR-039)
+                }
+                var finishedAt = reader.GetFieldValue<DateTimeOffset>(7).UtcTicks;
+                finishedSteps++;
                 Add(byStepKey, stepKey, (finishedAt, days));
                 Add(byAgencyAndPermitType, (agency, permitType), (finishedAt, days));
                 if (reader.GetBoolean(4)) Add(worked, (stepKey, permitType, borough), days);
@@ -86,15 +114,22 @@ public sealed class StepHistory
             double[] all = [.. group.SelectMany(g => g.Value)];
             if (all.Length >= MinimumTypicalExamples) typical[group.Key] = Typical(all, TypicalTime.SamePermitType);
         }
-        return new StepHistory(asOf, byStepKey.ToDictionary(e => e.Key, e => Latest(e.Value), StringComparer.Ordinal),
-            byAgencyAndPermitType.ToDictionary(e => e.Key, e => Latest(e.Value)), typicalInBorough, typical);
+        return new StepHistory(asOf, Durations(byStepKey, openByStepKey, StringComparer.Ordinal),
+            Durations(byAgencyAndPermitType, openByAgencyAndPermitType, EqualityComparer<(string, string)>.Default), typicalInBorough, typical,
+            finishedSteps, stillOpenSteps);
     }
 
-    /// <summary>Days open of the step's examples, ascending (the forecast takes a sorted array as it is).</summary>
-    public IReadOnlyList<double> ExamplesFor(string stepKey, string agencyCode, string permitType)
+    /// <summary>Each key's estimate from its finished steps (the latest <see cref="MostExamples"/>) and its still-open ones.</summary>
+    private static Dictionary<TKey, StepDurations> Durations<TKey>(Dictionary<TKey, List<(long FinishedAt, double Days)>> finished,
+        Dictionary<TKey, List<double>> stillOpen, IEqualityComparer<TKey> comparer) where TKey : notnull =>
+        finished.Keys.Union(stillOpen.Keys, comparer).ToDictionary(k => k,
+            k => StepDurations.From(Latest(finished.GetValueOrDefault(k) ?? []), stillOpen.GetValueOrDefault(k)), comparer);
+
+    /// <summary>How long steps like this one stay open: its key's, or its agency and permit type's when the key has too few finished.</summary>
+    public StepDurations DurationsFor(string stepKey, string agencyCode, string permitType)
     {
-        var own = _byStepKey.GetValueOrDefault(stepKey) ?? [];
-        return own.Length >= CompletionForecast.MinimumExamples ? own : _byAgencyAndPermitType.GetValueOrDefault((agencyCode, permitType)) ?? [];
+        var own = _byStepKey.GetValueOrDefault(stepKey) ?? StepDurations.None;
+        return own.Finished >= CompletionForecast.MinimumExamples ? own : _byAgencyAndPermitType.GetValueOrDefault((agencyCode, permitType)) ?? StepDurations.None;
     }
 
     /// <summary>The typical time of a step for jobs of this permit type (and borough when it has enough); null: not enough history.</summary>
@@ -104,7 +139,7 @@ public sealed class StepHistory
     /// <summary>The forecast steps of a job: its figures, its graph and its unfinished steps' examples.</summary>
     public List<ForecastStep> StepsOf(JobTimeline timeline, IReadOnlyDictionary<string, IReadOnlyList<string>> dependsOn, string permitType) =>
         [.. timeline.Steps.Select(s => new ForecastStep(s.Key, dependsOn[s.Key], s.Status, s.DaysOpen.TotalDays,
-            s.Status.IsFinished() ? [] : ExamplesFor(s.Key, s.AgencyCode, permitType)))];
+            s.Status.IsFinished() ? StepDurations.None : DurationsFor(s.Key, s.AgencyCode, permitType)))];
 
     private static void Add<TKey, TValue>(Dictionary<TKey, List<TValue>> lists, TKey key, TValue value) where TKey : notnull
     {
@@ -112,7 +147,7 @@ public sealed class StepHistory
         list.Add(value);
     }
 
-    /// <summary>The latest <see cref="MostExamples"/> by finishing instant, as days in ascending order.</summary>
+    /// <summary>The latest <see cref="MostExamples"/> by finishing instant, as days.</summary>
     private static double[] Latest(List<(long FinishedAt, double Days)> examples)
     {
         if (examples.Count > MostExamples)
@@ -122,7 +157,6 @@ public sealed class StepHistory
         }
         var days = new double[examples.Count];
         for (var i = 0; i < days.Length; i++) days[i] = examples[i].Days;
-        Array.Sort(days);
         return days;
     }
 

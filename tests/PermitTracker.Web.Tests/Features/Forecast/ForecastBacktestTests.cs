@@ -42,5 +42,11 @@ public sealed class ForecastBacktestTests(PostgresServer server) : IAsyncLifetim
         Assert.InRange(all.InsideShare!.Value, 0.65, 0.93);
         Assert.InRange(all.MedianErrorDays!.Value, 0.5, 120);
         Assert.Equal(all.Judged, rows.Where(r => r.PermitType != "all").Sum(r => r.Judged));
+        // Most ranges of a year ago are over: judged on those alone, as on the points that have passed, the shares say the same.
+        Assert.InRange(all.InsideOver.Jobs, all.Judged / 2, all.Judged);
+        Assert.InRange(all.InsideOver.Share!.Value, 0.65, 0.93);
+        Assert.InRange(all.BeforeLikely.Share!.Value, 0.35, 0.65);
+        Assert.InRange(all.Early.Share!.Value, 0.02, 0.2);
+        Assert.True(all.Early.Jobs >= all.BeforeLikely.Jobs && all.BeforeLikely.Jobs >= all.InsideOver.Jobs);
     }
 }
