@@ -132,7 +132,7 @@ public sealed class ExpectationRecorder(PermitsDbContext db, CityCalendarSource 
         StepHistory history, DateOnly day, DateTimeOffset asOf, DateTimeOffset recordedAt, long from, long to, CancellationToken cancellationToken)
     {
         var stored = new Dictionary<long, Stored>();
-        var views = new List<JobStatusView>();
+        var jobs = new List<JobStatusQuery.JobRows>();
         await using (var batch = new NpgsqlBatch(connection))
         {
             batch.Timeout = 0;
@@ -147,30 +147,35 @@ public sealed class ExpectationRecorder(PermitsDbContext db, CityCalendarSource 
             JobStatusQuery.JobRows? rows = null;
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (rows is null || rows.JobId != JobStatusQuery.JobRows.JobIdOf(reader))
-                {
-                    if (rows is not null) views.Add(rows.Build(calendar, asOf));
-                    rows = new JobStatusQuery.JobRows();
-                }
+                if (rows is null || rows.JobId != JobStatusQuery.JobRows.JobIdOf(reader)) jobs.Add(rows = new JobStatusQuery.JobRows());
                 rows.Add(reader, noNames);
             }
-            if (rows is not null) views.Add(rows.Build(calendar, asOf));
         }
+
+        // The engine and the forecast are the recording's cost (about a millisecond a job): on every core, each job alone.
+        // A job recorded on the day already is not forecast again.
+        var computed = new (JobStatusView View, (Expectation Job, Dictionary<string, Expectation> Steps)? Expected, bool Already)[jobs.Count];
+        Parallel.For(0, jobs.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            var view = jobs[i].Build(calendar, asOf);
+            var done = view.Timeline.State == JobState.Open && stored.TryGetValue(view.JobId, out var s) && s.CityDay >= day;
+            computed[i] = (view, done ? null : JobStatusQuery.ExpectationsOf(view, history, calendar), done);
+        });
 
         var openIds = new List<long>();
         var recorded = new List<Recorded>();
         var changes = new List<Change>();
         var already = 0;
-        foreach (var view in views)
+        foreach (var (view, expectation, wasRecorded) in computed)
         {
-            if (JobStatusQuery.ExpectationsOf(view, history, calendar) is not { } expected) continue;
+            if (view.Timeline.State != JobState.Open) continue;
             openIds.Add(view.JobId);
-            var before = stored.GetValueOrDefault(view.JobId);
-            if (before is not null && before.CityDay >= day)
+            if (wasRecorded || expectation is not { } expected)
             {
                 already++;
                 continue;
             }
+            var before = stored.GetValueOrDefault(view.JobId);
             var agencies = view.Steps.ToDictionary(s => s.Key, s => s.AgencyCode);
             var steps = expected.Steps.Select(s => new RecordedStep(s.Key, agencies[s.Key], s.Value.Dates?.Likely)).ToList();
             recorded.Add(new Recorded(view.JobId, expected.Job.Dates, steps));
