@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
-using PermitTracker.Data.Expectations;
 using PermitTracker.Browser.Tests.Support;
+using PermitTracker.Data.Expectations;
 
 namespace PermitTracker.Browser.Tests;
 
@@ -63,9 +63,18 @@ public sealed class StepOutlookBrowserTests(BrowserPortal portal)
                 var today = DateOnly.FromDateTime(DateTime.UtcNow);
                 db.ExpectationChanges.Add(new ExpectationChange
                 {
-                    JobId = job.Id, CityDay = today, FromEarliest = today.AddDays(20), FromLikely = today.AddDays(30), FromLatest = today.AddDays(45),
-                    ToEarliest = today.AddDays(35), ToLikely = today.AddDays(48), ToLatest = today.AddDays(70), Cause = "stepLonger", StepKey = step,
-                    AgencyCode = job.Agency, RecordedAt = DateTimeOffset.UtcNow,
+                    JobId = job.Id,
+                    CityDay = today,
+                    FromEarliest = today.AddDays(20),
+                    FromLikely = today.AddDays(30),
+                    FromLatest = today.AddDays(45),
+                    ToEarliest = today.AddDays(35),
+                    ToLikely = today.AddDays(48),
+                    ToLatest = today.AddDays(70),
+                    Cause = "stepLonger",
+                    StepKey = step,
+                    AgencyCode = job.Agency,
+                    RecordedAt = DateTimeOffset.UtcNow,
                 });
                 await db.SaveChangesAsync();
             }
