@@ -38,6 +38,8 @@ public class PermitsDbContext(DbContextOptions<PermitsDbContext> options) : Iden
     public DbSet<Notifications.WebhookEndpoint> WebhookEndpoints => Set<Notifications.WebhookEndpoint>();
     public DbSet<Notifications.WebhookDelivery> WebhookDeliveries => Set<Notifications.WebhookDelivery>();
     public DbSet<Notifications.StepOverdueNotice> StepOverdueNotices => Set<Notifications.StepOverdueNotice>();
+    public DbSet<Expectations.JobExpectation> JobExpectations => Set<Expectations.JobExpectation>();
+    public DbSet<Expectations.ExpectationChange> ExpectationChanges => Set<Expectations.ExpectationChange>();
 
     /// <summary>
     /// Two writers of one job both took the same next event sequence: the unique index caught the second

@@ -1,5 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using PermitTracker.Browser.Tests.Support;
+using PermitTracker.Data.Expectations;
 
 namespace PermitTracker.Browser.Tests;
 
@@ -43,5 +45,52 @@ public sealed class StepOutlookBrowserTests(BrowserPortal portal)
             Assert.NotNull(box);
             Assert.True(box.X >= 0 && box.X + box.Width <= widths[1] + 0.5, $"at {width} px a line is at {box.X}..{box.X + box.Width} in {widths[1]} px");
         }
+    }
+
+    [Theory]
+    [InlineData(1280)]
+    [InlineData(360)]
+    [InlineData(320)]
+    public async Task Why_the_expected_date_moved_fits_a_phone(int width)
+    {
+        // A recorded move (ADR-046) of a demo job, as the daily recorder writes it: the log is the page's only source.
+        var (number, step) = await portal.JobWithOutlookAsync();
+        await using (var db = portal.OpenDb())
+        {
+            var job = await db.Jobs.Where(j => j.JobNumber == number).Select(j => new { j.Id, Agency = j.Steps.Single(s => s.Key == step).AgencyCode }).SingleAsync();
+            if (!await db.ExpectationChanges.AnyAsync(c => c.JobId == job.Id))
+            {
+                var today = DateOnly.FromDateTime(DateTime.UtcNow);
+                db.ExpectationChanges.Add(new ExpectationChange
+                {
+                    JobId = job.Id,
+                    CityDay = today,
+                    FromEarliest = today.AddDays(20),
+                    FromLikely = today.AddDays(30),
+                    FromLatest = today.AddDays(45),
+                    ToEarliest = today.AddDays(35),
+                    ToLikely = today.AddDays(48),
+                    ToLatest = today.AddDays(70),
+                    Cause = "stepLonger",
+                    StepKey = step,
+                    AgencyCode = job.Agency,
+                    RecordedAt = DateTimeOffset.UtcNow,
+                });
+                await db.SaveChangesAsync();
+            }
+        }
+        var page = await portal.NewPageAsync(width, 900);
+        await page.GotoAsync($"/jobs/{number}");
+        var move = page.Locator("[data-move]");
+        await Assertions.Expect(move).ToBeVisibleAsync();
+        await Assertions.Expect(move).ToContainTextAsync("is now expected to take longer");
+
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        var problems = await page.EvaluateAsync<string[]>(PhoneAndAccessibilityTests.SidewaysProblems);
+        Assert.True(widths[0] == widths[1], $"at {width} px the page is {widths[0]} px wide in {widths[1]}: " + string.Join("; ", problems));
+        if (width < 640) Assert.True(problems.Length == 0, $"at {width} px: " + string.Join("; ", problems));
+        var box = await move.BoundingBoxAsync();
+        Assert.NotNull(box);
+        Assert.True(box.X >= 0 && box.X + box.Width <= widths[1] + 0.5, $"at {width} px the move is at {box.X}..{box.X + box.Width} in {widths[1]} px");
     }
 }

@@ -454,6 +454,114 @@ namespace PermitTracker.Data.Migrations
                     b.ToTable("job_invitations", (string)null);
                 });
 
+            modelBuilder.Entity("PermitTracker.Data.Expectations.ExpectationChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AgencyCode")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("cause");
+
+                    b.Property<DateOnly>("CityDay")
+                        .HasColumnType("date")
+                        .HasColumnName("city_day");
+
+                    b.Property<DateOnly>("FromEarliest")
+                        .HasColumnType("date")
+                        .HasColumnName("from_earliest");
+
+                    b.Property<DateOnly>("FromLatest")
+                        .HasColumnType("date")
+                        .HasColumnName("from_latest");
+
+                    b.Property<DateOnly>("FromLikely")
+                        .HasColumnType("date")
+                        .HasColumnName("from_likely");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("StepKey")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("step_key");
+
+                    b.Property<DateOnly>("ToEarliest")
+                        .HasColumnType("date")
+                        .HasColumnName("to_earliest");
+
+                    b.Property<DateOnly>("ToLatest")
+                        .HasColumnType("date")
+                        .HasColumnName("to_latest");
+
+                    b.Property<DateOnly>("ToLikely")
+                        .HasColumnType("date")
+                        .HasColumnName("to_likely");
+
+                    b.HasKey("Id")
+                        .HasName("pk_expectation_changes");
+
+                    b.HasIndex("JobId", "CityDay")
+                        .IsUnique()
+                        .HasDatabaseName("ix_expectation_changes_job_id_city_day");
+
+                    b.ToTable("expectation_changes", (string)null);
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.Expectations.JobExpectation", b =>
+                {
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<DateTimeOffset>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<DateOnly>("CityDay")
+                        .HasColumnType("date")
+                        .HasColumnName("city_day");
+
+                    b.Property<DateOnly?>("Earliest")
+                        .HasColumnType("date")
+                        .HasColumnName("earliest");
+
+                    b.Property<DateOnly?>("Latest")
+                        .HasColumnType("date")
+                        .HasColumnName("latest");
+
+                    b.Property<DateOnly?>("Likely")
+                        .HasColumnType("date")
+                        .HasColumnName("likely");
+
+                    b.Property<string>("Steps")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("steps");
+
+                    b.HasKey("JobId")
+                        .HasName("pk_job_expectations");
+
+                    b.ToTable("job_expectations", (string)null);
+                });
+
             modelBuilder.Entity("PermitTracker.Data.Holiday", b =>
                 {
                     b.Property<DateOnly>("Date")
@@ -1687,6 +1795,26 @@ namespace PermitTracker.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_job_invitations_jobs_job_id");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.Expectations.ExpectationChange", b =>
+                {
+                    b.HasOne("PermitTracker.Domain.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_expectation_changes_jobs_job_id");
+                });
+
+            modelBuilder.Entity("PermitTracker.Data.Expectations.JobExpectation", b =>
+                {
+                    b.HasOne("PermitTracker.Domain.Jobs.Job", null)
+                        .WithOne()
+                        .HasForeignKey("PermitTracker.Data.Expectations.JobExpectation", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_expectations_jobs_job_id");
                 });
 
             modelBuilder.Entity("PermitTracker.Data.IdempotentRequest", b =>

@@ -61,6 +61,9 @@ public static class CommandLine
                 .WithExample("generate", "--jobs", "1000000", "--bottleneck", "FDNY=1.5");
             config.AddCommand<BacktestCommand>("backtest-forecast").WithDescription("Replays past dates and compares the completion forecast with what happened (ADR-042).")
                 .WithExample("backtest-forecast", "--as-of", "2025-06-01,2025-12-01", "--jobs", "1000");
+            config.AddCommand<Features.Expectations.RecordExpectationsCommand>("record-expectations")
+                .WithDescription("Records every open job's expected completion for a city day and the moves of more than a week (ADR-046); the portal does it after every midnight.")
+                .WithExample("record-expectations", "--as-of", "2026-12-01");
             config.AddCommand<RefreshReportsCommand>("refresh-reports").WithDescription("Recomputes the manager reports' snapshots (ADR-011).");
             config.AddCommand<OpenApiCommand>("openapi").WithDescription("Writes the API's OpenAPI document (what /api/v1/openapi.json serves); needs no database.");
             DatabaseBackup.AddCommands(config);

@@ -61,6 +61,9 @@ public static class HostSetup
         services.AddSingleton<Features.Performance.PerformanceDashboard>();
         services.Configure<Features.Performance.PerformanceDashboardOptions>(builder.Configuration.GetSection(Features.Performance.PerformanceDashboardOptions.Section));
         services.AddHostedService<Features.Performance.PerformanceDashboardWarmer>();
+        services.AddScoped<Features.Expectations.ExpectationRecorder>();
+        services.Configure<Features.Expectations.ExpectationRecorderOptions>(builder.Configuration.GetSection(Features.Expectations.ExpectationRecorderOptions.Section));
+        services.AddHostedService<Features.Expectations.ExpectationRecorderService>();
         services.AddScoped<Features.Staff.QueueQuery>();
         services.AddScoped<Features.Staff.StepDetailsQuery>();
         services.AddNotifications(builder.Configuration);

@@ -37,6 +37,8 @@ public sealed class PortalFactory(string connectionString, bool seedDemoData = f
         builder.UseSetting("Notifications:DispatcherEnabled", "false");
         // The dashboard's warmer would compute the day's figures before a test has written its jobs; the tests ask themselves.
         builder.UseSetting("PerformanceDashboard:Warmer", "false");
+        // The expectations' recorder would record the day at start-up, before a test has written its jobs; the tests record themselves.
+        builder.UseSetting("Expectations:Recorder", "false");
         // Added as a configuration source, not by UseSetting, which gives nested sections (Serilog:WriteTo:0:Name)
         // an empty value of their own that Serilog then reads as a sink's name.
         if (settings is not null)

@@ -22,7 +22,22 @@ public sealed record JobResponse(
     IReadOnlyDictionary<string, decimal> Shares,
     IReadOnlyList<HoldingResponse> NowHolding,
     IReadOnlyList<StepResponse> Steps,
-    ExpectedResponse? Expected);
+    ExpectedResponse? Expected,
+    IReadOnlyList<ExpectedMoveResponse> ExpectedMoves);
+
+/// <summary>
+/// One recorded move of the job's expected completion by more than 7 days (ADR-046), newest first: the city day it was
+/// recorded, the range before and after, and what moved it. Empty until the date has moved; a finished job keeps its list.
+/// </summary>
+/// <param name="Cause">"changesRequested" (the step's agency asked for changes since the last recording), "stepLonger" or
+/// "stepSooner" (the step is now expected to finish later or sooner), "stepFinishedLater" or "stepFinishedSooner" (the step
+/// finished later or sooner than expected), or "history" (no step's own date moved that way: the history it is compared with did).</param>
+/// <param name="StepKey">The step the cause names; null for "history".</param>
+/// <param name="Agency">That step's agency code; null for "history".</param>
+public sealed record ExpectedMoveResponse(DateOnly Day, ExpectedDatesResponse From, ExpectedDatesResponse To, string Cause, string? StepKey, string? Agency);
+
+/// <summary>City dates of an 80 % range and its most likely day.</summary>
+public sealed record ExpectedDatesResponse(DateOnly Earliest, DateOnly Likely, DateOnly Latest);
 
 /// <summary>
 /// When the job (or a step) is expected to finish (ADR-042): city dates of the 80 % range and the most likely day, from
@@ -100,8 +115,11 @@ public static class JobResponseMapping
             t.Shares.ToDictionary(s => s.Key, s => Days(s.Value)),
             [.. t.NowHolding.Select(h => new HoldingResponse(h.StepKey, h.Holder, h.Status.ToString(), Days(h.SoFar), h.WaitingOn))],
             [.. t.Steps.Select(s => s.ToResponse(versions.GetValueOrDefault(s.Key), view.OutlookOf(s.Key)))],
-            view.Expected.ToResponse());
+            view.Expected.ToResponse(),
+            [.. view.Moves.Select(m => new ExpectedMoveResponse(m.Day, Dates(m.From), Dates(m.To), m.Cause, m.StepKey, m.AgencyCode))]);
     }
+
+    private static ExpectedDatesResponse Dates(ExpectedDates d) => new(d.Earliest, d.Likely, d.Latest);
 
     public static StepResponse ToResponse(this StepFigures s, uint version, StepOutlook? outlook = null) => new(
         s.Key,

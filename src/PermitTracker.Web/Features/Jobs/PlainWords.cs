@@ -55,6 +55,9 @@ public static class PlainWords
     public static string The(PortalWords w, string name) =>
         !w.IsEnglish || name.StartsWith("the ", StringComparison.OrdinalIgnoreCase) ? name : "the " + name;
 
+    /// <summary>The name with its first letter in capitals, for the start of a sentence ("The Fire Department's ...").</summary>
+    public static string Capital(string name) => name.Length == 0 || char.IsUpper(name[0]) ? name : char.ToUpperInvariant(name[0]) + name[1..];
+
     public static string JoinAnd(PortalWords w, IReadOnlyList<string> items) => items.Count switch
     {
         0 => "",

@@ -27,6 +27,7 @@ public static class StatusPageHtml
 
         WriteHeadline(w, c);
         WriteSummary(w, c);
+        WriteMoves(w, c);
         w.Raw("<section aria-labelledby=\"timeline-heading\">\n<h2 id=\"timeline-heading\">").Text(words["Status.Timeline"]).Raw("</h2>\n");
         WriteStepList(w, c);
         WriteChart(w, c.Chart);
@@ -126,6 +127,41 @@ public static class StatusPageHtml
         w.Raw("</dl>\n");
         WriteStepIndicator(w, c);
         w.Raw("</section>\n");
+    }
+
+    /// <summary>
+    /// "Why the expected date moved" (ADR-046): each recorded move of the expected completion by more than a week, newest
+    /// first, with its cause in words; nothing when it never moved.
+    /// </summary>
+    private static void WriteMoves(HtmlWriter w, StatusPageContent c)
+    {
+        if (c.Job.Moves.Count == 0) return;
+        var words = c.Words;
+        var names = c.Job.Steps.ToDictionary(s => s.Key, s => s.Name);
+        w.Raw("<section aria-labelledby=\"moves-heading\">\n<h2 id=\"moves-heading\">").Text(words["Status.MovesHeading"]).Raw("</h2>\n<p class=\"muted\">")
+            .Text(words["Status.MovesExplained"]).Raw("</p>\n<ul class=\"moves\">\n");
+        foreach (var m in c.Job.Moves)
+        {
+            w.Raw("<li data-move=\"").Raw(IsoDate(m.Day)).Raw("\" data-cause=\"").Text(m.Cause).Raw("\" data-from=\"").Raw(IsoDate(m.From.Likely))
+                .Raw("\" data-to=\"").Raw(IsoDate(m.To.Likely)).Raw("\"");
+            if (m.StepKey is not null) w.Raw(" data-step=\"").Text(m.StepKey).Raw("\"");
+            w.Raw(">").Phrase(words["Status.Move"], LocalDate(words, m.Day), LocalDate(words, m.From.Likely), LocalDate(words, m.To.Likely),
+                LocalDate(words, m.To.Earliest), LocalDate(words, m.To.Latest)).Raw("<br /><span data-why>");
+            // "The Department of Buildings asked for changes": only that sentence starts with the agency.
+            var agencyName = PlainWords.The(words, c.AgencyName(m.AgencyCode ?? ""));
+            var agency = new DataValue(m.Cause == Expectations.MoveCauses.ChangesRequested ? PlainWords.Capital(agencyName) : agencyName);
+            var step = new DataValue(m.StepKey is { } key ? names.GetValueOrDefault(key, key) : "");
+            w.Phrase(words[m.Cause switch
+            {
+                Expectations.MoveCauses.ChangesRequested => "Status.MoveChangesRequested",
+                Expectations.MoveCauses.StepLonger => "Status.MoveStepLonger",
+                Expectations.MoveCauses.StepSooner => "Status.MoveStepSooner",
+                Expectations.MoveCauses.StepFinishedLater => "Status.MoveStepFinishedLater",
+                Expectations.MoveCauses.StepFinishedSooner => "Status.MoveStepFinishedSooner",
+                _ => "Status.MoveHistory",
+            }], agency, step).Raw("</span></li>\n");
+        }
+        w.Raw("</ul>\n</section>\n");
     }
 
     /// <summary>
