@@ -254,38 +254,19 @@ public sealed class ExpectationRecorder(PermitsDbContext db, CityCalendarSource 
 /// (the tests, which record on a clock of their own).
 /// </summary>
 public sealed class ExpectationRecorderService(IServiceScopeFactory scopes, IOptions<ExpectationRecorderOptions> options, CityCalendarSource calendars,
-    TimeProvider clock, ILogger<ExpectationRecorderService> log) : BackgroundService
+    TimeProvider clock, ILogger<ExpectationRecorderService> log) : CityDailyService(clock, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.Recorder;
+
+    protected override TimeSpan RetryAfter => TimeSpan.FromMinutes(10);
+
+    protected override async Task<TimeSpan> RunAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.Recorder) return;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = TimeSpan.FromMinutes(10);
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var recorder = scope.ServiceProvider.GetRequiredService<ExpectationRecorder>();
-                var today = await recorder.TodayAsync(stoppingToken);
-                await recorder.RecordAsync(today, stoppingToken);
-                // A second past the city's next midnight: the new day has begun on every clock.
-                var calendar = await calendars.GetAsync(stoppingToken);
-                wait = calendar.FromLocal(today.AddDays(1).ToDateTime(TimeOnly.MinValue)) - clock.GetUtcNow() + TimeSpan.FromSeconds(1);
-                if (wait < TimeSpan.FromSeconds(1)) wait = TimeSpan.FromSeconds(1);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The database may be starting or away: try again later (a day half recorded goes on where it stopped).
-                log.LogWarning(e, "Expectations not recorded; trying again in ten minutes");
-            }
-            try
-            {
-                await Task.Delay(wait, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        var recorder = scope.ServiceProvider.GetRequiredService<ExpectationRecorder>();
+        var today = await recorder.TodayAsync(cancellationToken);
+        await recorder.RecordAsync(today, cancellationToken);
+        var calendar = await calendars.GetAsync(cancellationToken);
+        return calendar.FromLocal(today.AddDays(1).ToDateTime(TimeOnly.MinValue)) - Clock.GetUtcNow();
     }
 }

@@ -126,35 +126,17 @@ public sealed class PerformanceDashboard(IServiceScopeFactory scopes, TimeProvid
 /// (ADR-044). Off with PerformanceDashboard:Warmer=false (the tests, which ask on a clock of their own).
 /// </summary>
 public sealed class PerformanceDashboardWarmer(PerformanceDashboard dashboard, TimeProvider clock, IOptions<PerformanceDashboardOptions> options,
-    ILogger<PerformanceDashboardWarmer> log) : BackgroundService
+    ILogger<PerformanceDashboardWarmer> log) : CityDailyService(clock, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.Warmer;
+
+    protected override TimeSpan RetryAfter => TimeSpan.FromMinutes(1);
+
+    protected override async Task<TimeSpan> RunAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.Warmer) return;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = TimeSpan.FromMinutes(1);
-            try
-            {
-                var started = clock.GetTimestamp();
-                var figures = await dashboard.TodayAsync(stoppingToken);
-                log.LogInformation("Performance dashboard for {CityDay} computed in {Elapsed} ms", figures.CityDay, (int)clock.GetElapsedTime(started).TotalMilliseconds);
-                // A second past midnight: the city's new day has begun on every clock.
-                wait = dashboard.UntilNextDay() + TimeSpan.FromSeconds(1);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The database may be starting or away: try again in a minute (a resident's ask would try too).
-                log.LogWarning(e, "Performance dashboard not computed; trying again in a minute");
-            }
-            try
-            {
-                await Task.Delay(wait, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        var started = Clock.GetTimestamp();
+        var figures = await dashboard.TodayAsync(cancellationToken);
+        log.LogInformation("Performance dashboard for {CityDay} computed in {Elapsed} ms", figures.CityDay, (int)Clock.GetElapsedTime(started).TotalMilliseconds);
+        return dashboard.UntilNextDay();
     }
 }
